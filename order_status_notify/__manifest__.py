@@ -1,0 +1,27 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+{
+    'name': "Order Status Notifications",
+    'version': '18.0.1.0.0',
+    'category': 'Sales/Sales',
+    'summary': "Tell buyers about every change of their order by Zalo ZNS or SMS",
+    'description': """
+Order Status Notifications
+==========================
+Sends the buyer one short, personal message for every state of a sale order
+(placed, paid, shipped with carrier / tracking / amount to collect, delivered,
+cancelled) over the channels the shop chooses, at a decent hour, exactly once.
+Every message is logged on the order with its state, reason and cost.
+
+Channels are separate modules (Zalo ZNS, SMS brandname); this module ships the
+queue, the templates, the settings and a sandbox provider.
+""",
+    'author': "order_status_notify",
+    'website': "https://github.com/order-status-notify/order_status_notify",
+    'license': 'LGPL-3',
+    'depends': ['sale_stock', 'stock_delivery', 'phone_validation'],
+    'data': [],
+    'demo': [],
+    'assets': {},
+    'application': False,
+    'installable': True,
+}

@@ -1,0 +1,127 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+"""Constants shared by the core and the channel addons.
+
+Adding an event means adding it to ``EVENTS`` (and a hook that calls
+``sale.order._order_notify_enqueue``); the dispatcher reads everything it needs from here.
+"""
+
+# Events, in the order a buyer lives them. Keys:
+# - ``kind``: ``transactional`` (always allowed, one per order state) or ``promotional``
+#   (counted against the per-customer daily cap of the company);
+# - ``absorbed_by``: events whose message makes this one redundant for the same order (a COD
+#   order paid at delivery gets one thank-you, not "paid" and "delivered" minutes apart);
+# - ``hold_minutes``: how long a message of this event waits before it may leave when an
+#   absorbing event is likely to follow (see ``sale.order._order_notify_hold_minutes``).
+EVENTS = {
+    'placed': {'kind': 'transactional', 'sequence': 10},
+    'paid': {'kind': 'transactional', 'sequence': 20, 'absorbed_by': ('delivered',), 'hold_minutes': 30},
+    'shipped': {'kind': 'transactional', 'sequence': 30, 'per_parcel': True},
+    'delivered': {'kind': 'transactional', 'sequence': 40},
+    'cancelled': {'kind': 'transactional', 'sequence': 50},
+}
+
+EVENT_SELECTION = [
+    ('placed', "Order placed"),
+    ('paid', "Order paid"),
+    ('shipped', "Order shipped"),
+    ('delivered', "Order delivered"),
+    ('cancelled', "Order cancelled"),
+]
+
+# The channels a provider can serve, in the default order of the fallback chain.
+DEFAULT_CHANNEL_ORDER = ('zalo', 'sms')
+
+# Message states that count as "the buyer got (or is getting) this message".
+SUCCESS_STATES = ('sent', 'delivered')
+# Message states the dispatcher still has to act upon.
+PENDING_STATES = ('queued', 'sending')
+
+# Error classes a provider raises (see ``OrderNotifyError``); the dispatcher decides what
+# happens for each in ``order.notify.message._order_notify_handle_error``.
+ERROR_TRANSIENT = 'transient'        # timeout, 5xx, 429: retry with backoff
+ERROR_UNREACHABLE = 'unreachable'    # no account on this channel, opted out there: fall back
+ERROR_DEFER = 'defer'                # daily quota / rate window: try again later, keep the message
+ERROR_BALANCE = 'balance'            # out of credit: pause the provider, alert, keep the message
+ERROR_CONFIG = 'config'              # wrong credentials / brandname: fail, pause, alert once
+ERROR_INVALID = 'invalid'            # bad phone, missing or too long parameter: fail
+ERROR_DUPLICATE = 'duplicate'        # the provider already accepted this idempotency key: sent
+ERROR_CLASSES = (
+    ERROR_TRANSIENT, ERROR_UNREACHABLE, ERROR_DEFER, ERROR_BALANCE, ERROR_CONFIG,
+    ERROR_INVALID, ERROR_DUPLICATE,
+)
+
+# Retry policy of transient errors: ``RETRY_BASE_SECONDS * 2 ** (attempt - 1)``, capped.
+MAX_ATTEMPTS = 6
+RETRY_BASE_SECONDS = 60
+RETRY_MAX_SECONDS = 6 * 3600
+
+# A message left in ``sending`` longer than this was being sent by a worker that died.
+STUCK_SENDING_MINUTES = 10
+
+# How many messages one dispatcher run handles before it reports progress to ir.cron.
+DISPATCH_BATCH_SIZE = 50
+
+# Defaults of the company settings.
+DEFAULT_TZ = 'Asia/Ho_Chi_Minh'
+DEFAULT_WINDOW_START = 7.0
+DEFAULT_WINDOW_END = 21.0
+DEFAULT_DAILY_CAP = 2
+
+# Pre-2018 11-digit Vietnamese mobile prefixes and their 10-digit replacements
+# (Ministry of Information and Communications plan, carried out from 15/09/2018 to 2019).
+VN_LEGACY_MOBILE_PREFIXES = {
+    # Viettel 016x -> 03x
+    '0162': '032', '0163': '033', '0164': '034', '0165': '035', '0166': '036',
+    '0167': '037', '0168': '038', '0169': '039',
+    # MobiFone
+    '0120': '070', '0121': '079', '0122': '077', '0126': '076', '0128': '078',
+    # VinaPhone
+    '0123': '083', '0124': '084', '0125': '085', '0127': '081', '0129': '082',
+    # Vietnamobile
+    '0186': '056', '0188': '058',
+    # Gmobile
+    '0199': '059',
+}
+
+# Reason codes stored on messages; the human text is built where the reason is known.
+REASON_NO_PHONE = 'no_phone'
+REASON_INVALID_PHONE = 'invalid_phone'
+REASON_LANDLINE = 'landline'
+REASON_BLACKLISTED = 'blacklisted'
+REASON_OPTED_OUT = 'opted_out'
+REASON_NO_PROVIDER = 'no_provider'
+REASON_NO_TEMPLATE = 'no_template'
+REASON_RENDER_ERROR = 'render_error'
+REASON_ALREADY_NOTIFIED = 'already_notified'
+REASON_MERGED = 'merged'
+REASON_QUIET_HOURS = 'quiet_hours'
+REASON_DAILY_CAP = 'daily_cap'
+REASON_PROVIDER_PAUSED = 'provider_paused'
+REASON_ORDER_CANCELLED = 'order_cancelled'
+REASON_MAX_ATTEMPTS = 'max_attempts'
+REASON_STUCK = 'stuck_sending'
+REASON_INTERNAL = 'internal_error'
+# Reasons that keep a message queued for later: the message is "deferred".
+DEFER_REASONS = (
+    REASON_QUIET_HOURS, REASON_DAILY_CAP, REASON_PROVIDER_PAUSED, ERROR_TRANSIENT, ERROR_DEFER,
+    ERROR_BALANCE,
+)
+
+# Order values a template can use, by key: ``{{ customer_name }}`` in a text body, or the value
+# of a provider template parameter (see ``sale.order._order_notify_get_values``).
+VALUE_KEYS = [
+    ('customer_name', "Customer name"),
+    ('order_ref', "Order reference"),
+    ('order_date', "Order date"),
+    ('amount_total', "Order total"),
+    ('amount_paid', "Amount paid"),
+    ('cod_amount', "Amount to collect on delivery"),
+    ('carrier', "Carrier"),
+    ('tracking_ref', "Tracking number"),
+    ('tracking_url', "Tracking link"),
+    ('expected_date', "Expected delivery date"),
+    ('product_summary', "Products"),
+    ('order_url', "Order link"),
+    ('shop_name', "Shop name"),
+    ('shop_phone', "Shop phone"),
+]

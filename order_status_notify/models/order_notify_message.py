@@ -1,0 +1,547 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+import logging
+import threading
+import uuid
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.utils import OrderNotifyError
+
+_logger = logging.getLogger(__name__)
+
+
+class OrderNotifyMessage(models.Model):
+    """One message to one buyer on one channel: the queue and the durable log at once.
+
+    Business hooks only create rows (``_order_notify_enqueue``) inside their transaction; the
+    dispatcher cron claims due rows, decides in ``_order_notify_dispatch`` whether each one is
+    sent, deferred, skipped, failed or falls back to the next channel, and commits after each
+    message. Rows are never deleted: they are what the shop and its accountant rely on.
+    """
+    _name = 'order.notify.message'
+    _description = "Order Notification Message"
+    _order = 'create_date desc, id desc'
+    _rec_name = 'idempotency_key'
+    _check_company_auto = True
+
+    order_id = fields.Many2one(
+        string="Order", comodel_name='sale.order', index=True, ondelete='set null', readonly=True,
+    )
+    order_name = fields.Char(string="Order Reference", readonly=True)
+    picking_id = fields.Many2one(
+        string="Parcel", comodel_name='stock.picking', index='btree_not_null', ondelete='set null', readonly=True,
+    )
+    partner_id = fields.Many2one(string="Customer", comodel_name='res.partner', index=True, readonly=True)
+    company_id = fields.Many2one(string="Company", comodel_name='res.company', required=True, index=True, readonly=True)
+    user_id = fields.Many2one(string="Salesperson", comodel_name='res.users', index=True, readonly=True)
+    team_id = fields.Many2one(string="Sales Team", comodel_name='crm.team', index=True, readonly=True)
+    event = fields.Selection(string="Event", selection=const.EVENT_SELECTION, required=True, index=True, readonly=True)
+    channel = fields.Selection(
+        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        required=True, index=True, readonly=True,
+    )
+    provider_id = fields.Many2one(
+        string="Provider", comodel_name='order.notify.provider', index=True, readonly=True, ondelete='restrict',
+    )
+    provider_code = fields.Selection(related='provider_id.code', string="Provider Code")
+    template_id = fields.Many2one(string="Template", comodel_name='order.notify.template', readonly=True, ondelete='set null')
+    is_test = fields.Boolean(string="Test Message", readonly=True)
+    phone = fields.Char(string="Phone", readonly=True, help="The buyer's mobile in E.164 format.")
+    content = fields.Text(string="Content", readonly=True)
+    params = fields.Json(string="Parameters", readonly=True)
+    params_display = fields.Text(string="Template Parameters", compute='_compute_params_display')
+    state = fields.Selection(
+        string="Status",
+        selection=[
+            ('queued', "Queued"),
+            ('sending', "Sending"),
+            ('sent', "Sent"),
+            ('delivered', "Delivered"),
+            ('failed', "Failed"),
+            ('skipped', "Skipped"),
+            ('cancelled', "Cancelled"),
+            ('unknown', "Unknown"),
+        ],
+        default='queued', required=True, index=True, readonly=True,
+    )
+    is_deferred = fields.Boolean(
+        string="Deferred", compute='_compute_is_deferred', store=True,
+        help="Queued for later: quiet hours, daily cap, provider paused, retry or quota.",
+    )
+    reason_code = fields.Char(string="Reason Code", readonly=True)
+    reason = fields.Text(string="Reason", readonly=True)
+    error_code = fields.Char(string="Provider Error Code", readonly=True)
+    provider_message_ref = fields.Char(string="Provider Message ID", index='btree_not_null', readonly=True, copy=False)
+    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    next_attempt_at = fields.Datetime(string="Next Attempt", index=True, readonly=True, default=fields.Datetime.now)
+    sent_date = fields.Datetime(string="Sent On", readonly=True)
+    delivered_date = fields.Datetime(string="Delivered On", readonly=True)
+    cost = fields.Monetary(string="Cost", currency_field='currency_id', readonly=True)
+    currency_id = fields.Many2one(string="Currency", comodel_name='res.currency', readonly=True)
+    cost_source = fields.Selection(
+        string="Cost Source",
+        selection=[('none', "Not charged"), ('estimate', "Estimated"), ('provider', "Reported by provider")],
+        default='none', required=True, readonly=True,
+    )
+    idempotency_key = fields.Char(string="Idempotency Key", required=True, readonly=True, copy=False)
+    fallback_from_id = fields.Many2one(
+        string="Fallback From", comodel_name='order.notify.message', readonly=True, ondelete='set null',
+    )
+    fallback_ids = fields.One2many(
+        string="Fallbacks", comodel_name='order.notify.message', inverse_name='fallback_from_id',
+    )
+
+    _sql_constraints = [
+        ('idempotency_key_uniq', 'unique(idempotency_key)', "A message with this idempotency key already exists."),
+    ]
+
+    def init(self):
+        # The dispatcher's claim query.
+        self.env.cr.execute(SQL(
+            "CREATE INDEX IF NOT EXISTS order_notify_message_due_idx ON %s (next_attempt_at, id) WHERE state = 'queued'",
+            SQL.identifier(self._table),
+        ))
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('state', 'reason_code')
+    def _compute_is_deferred(self):
+        for message in self:
+            message.is_deferred = message.state == 'queued' and message.reason_code in const.DEFER_REASONS
+
+    @api.depends('params')
+    def _compute_params_display(self):
+        for message in self:
+            message.params_display = '\n'.join(f"{k}: {v}" for k, v in (message.params or {}).items()) or False
+
+    @api.depends('order_name', 'event', 'channel')
+    def _compute_display_name(self):
+        events = dict(self._fields['event'].selection)
+        channels = dict(self._fields['channel']._description_selection(self.env))
+        for message in self:
+            message.display_name = f"{message.order_name or ''} · {events.get(message.event, '')} · {channels.get(message.channel, '')}"
+
+    # === ACTION METHODS === #
+
+    def action_resend(self):
+        """Send a failed, unknown or skipped message again (same idempotency key, so a provider
+        that already accepted it does not send it twice)."""
+        for message in self:
+            if message.state not in ('failed', 'unknown', 'skipped', 'cancelled'):
+                raise UserError(_("Only failed, unknown, skipped or cancelled messages can be sent again."))
+        self.sudo().write({
+            'state': 'queued', 'next_attempt_at': fields.Datetime.now(),
+            'reason_code': False, 'reason': False, 'error_code': False, 'attempt_count': 0,
+        })
+        for message in self:
+            message.order_id._message_log(body=_("Notification %s queued again by %s.", message.display_name, self.env.user.name))
+        self._order_notify_trigger_dispatch()
+        return True
+
+    def action_cancel(self):
+        for message in self:
+            if message.state != 'queued':
+                raise UserError(_("Only queued messages can be cancelled."))
+        self.sudo().write({'state': 'cancelled', 'reason_code': 'manual', 'reason': _("Cancelled by %s.", self.env.user.name)})
+        return True
+
+    def action_open_order(self):
+        self.ensure_one()
+        return self.order_id.get_formview_action()
+
+    # === BUSINESS METHODS: ENQUEUE === #
+
+    @api.model
+    def _order_notify_make_key(self, order, event, channel, picking=None):
+        """The idempotency key of a message: one per (order, event, channel), per parcel for
+        per-parcel events. It starts with a piece of the database uuid because providers keep
+        it account-wide (eSMS RequestId), and it fits ZNS's tracking_id (≤ 48 safe chars)."""
+        dbuuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]
+        key = f"osn-{dbuuid}-{order.id}-{event}-{channel}"
+        if picking and const.EVENTS.get(event, {}).get('per_parcel'):
+            key += f"-p{picking.id}"
+        return key
+
+    @api.model
+    def _order_notify_enqueue(self, order, event, picking=None, delay_minutes=0):
+        """Queue the message of ``event`` for ``order`` on the first channel of the event that
+        has a provider, unless this order already has a message for this event (and parcel).
+
+        Called from business hooks inside their transaction: it only creates a row and wakes
+        the dispatcher, never calls a provider, and never raises into the sale flow.
+        """
+        try:
+            return self._order_notify_enqueue_one(order, event, picking, delay_minutes)
+        except Exception:  # noqa: BLE001 - a notification must never block a sale
+            _logger.exception("Could not queue the %s notification of order %s", event, order.display_name)
+            return self.browse()
+
+    @api.model
+    def _order_notify_enqueue_one(self, order, event, picking=None, delay_minutes=0):
+        company = order.company_id
+        channels = self.env['order.notify.route']._order_notify_get_channels(event, company)
+        if not channels:
+            return self.browse()  # the event is off for this company
+        group_domain = [('order_id', '=', order.id), ('event', '=', event), ('is_test', '=', False)]
+        if const.EVENTS.get(event, {}).get('per_parcel'):
+            group_domain.append(('picking_id', '=', picking.id if picking else False))
+        existing = self.sudo().search(group_domain, limit=1)
+        if existing:
+            return existing
+        channel, provider = self._order_notify_pick_channel(channels, company)
+        vals = {
+            'order_id': order.id,
+            'order_name': order.name,
+            'picking_id': picking.id if picking else False,
+            'partner_id': order.partner_id.id,
+            'company_id': company.id,
+            'user_id': order.user_id.id,
+            'team_id': order.team_id.id,
+            'event': event,
+            'channel': channel,
+            'provider_id': provider.id,
+            'idempotency_key': self._order_notify_make_key(order, event, channel, picking),
+            'next_attempt_at': fields.Datetime.now() + timedelta(minutes=delay_minutes),
+        }
+        if not provider:
+            vals.update(
+                state='skipped', reason_code=const.REASON_NO_PROVIDER,
+                reason=_("No enabled provider for the channels of this event."),
+            )
+        message = self._order_notify_create_unique(vals)
+        if message and message.state == 'queued':
+            message._order_notify_trigger_dispatch(message.next_attempt_at)
+        return message
+
+    @api.model
+    def _order_notify_pick_channel(self, channels, company):
+        """Return the first ``(channel, provider)`` of ``channels`` with an enabled provider;
+        ``(channels[0], empty)`` when none has one."""
+        Provider = self.env['order.notify.provider']
+        for channel in channels:
+            provider = Provider._order_notify_get_available(channel, company)
+            if provider:
+                return channel, provider
+        return channels[0], Provider
+
+    @api.model
+    def _order_notify_create_unique(self, vals):
+        """Create a message unless its idempotency key exists (two hooks or two workers racing):
+        the unique index decides, inside a savepoint so the business transaction goes on."""
+        try:
+            with self.env.cr.savepoint():
+                return self.sudo().create(vals)
+        except psycopg2.IntegrityError:
+            return self.sudo().search([('idempotency_key', '=', vals['idempotency_key'])])
+
+    @api.model
+    def _order_notify_trigger_dispatch(self, at=None):
+        cron = self.env.ref('order_status_notify.ir_cron_order_notify_dispatch', raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=at if at and at > fields.Datetime.now() else None)
+
+    # === BUSINESS METHODS: DISPATCH === #
+
+    @api.model
+    def _cron_dispatch(self, batch_size=const.DISPATCH_BATCH_SIZE):
+        """Entry point of the dispatcher cron (also woken by ``_trigger`` right after a hook)."""
+        auto_commit = not getattr(threading.current_thread(), 'testing', False)
+        self._order_notify_reap_stuck()
+        done = self._order_notify_process_queue(limit=batch_size, auto_commit=auto_commit)
+        remaining = self.search_count([('state', '=', 'queued'), ('next_attempt_at', '<=', fields.Datetime.now())])
+        self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
+        # Wake up again for the next deferred message, not at the next cron interval.
+        upcoming = self.search([('state', '=', 'queued')], order='next_attempt_at', limit=1)
+        if upcoming:
+            self._order_notify_trigger_dispatch(upcoming.next_attempt_at)
+
+    @api.model
+    def _order_notify_claim(self, limit):
+        """Lock up to ``limit`` due messages that no other worker holds and mark them sending.
+        Once this is committed, no other worker can pick them: a message is sent at most once."""
+        self.env.cr.execute(SQL(
+            """SELECT id FROM %s
+                WHERE state = 'queued' AND next_attempt_at <= %s
+             ORDER BY next_attempt_at, id
+                LIMIT %s
+                  FOR UPDATE SKIP LOCKED""",
+            SQL.identifier(self._table), fields.Datetime.now(), limit,
+        ))
+        messages = self.browse(row[0] for row in self.env.cr.fetchall())
+        messages.write({'state': 'sending'})
+        return messages
+
+    @api.model
+    def _order_notify_process_queue(self, limit=const.DISPATCH_BATCH_SIZE, auto_commit=True):
+        """Claim a batch of due messages, commit, then dispatch them one by one, committing
+        after each so that a crash loses nothing and repeats nothing."""
+        messages = self.sudo()._order_notify_claim(limit)
+        if auto_commit:
+            self.env.cr.commit()
+        for message in messages:
+            try:
+                message._order_notify_dispatch()
+            except Exception as error:  # noqa: BLE001 - one bad message must not stop the queue
+                if auto_commit:
+                    self.env.cr.rollback()
+                _logger.exception("Order notification %s: unexpected error", message.id)
+                message._order_notify_set_state('unknown', const.REASON_INTERNAL, _(
+                    "Unexpected error while sending, check the server log before sending again: %s", error,
+                ))
+            if auto_commit:
+                self.env.cr.commit()
+        return len(messages)
+
+    def _order_notify_dispatch(self):
+        """The one place that decides what happens to a claimed message: cancel, skip, defer,
+        prepare, send, then retry, fall back, pause or fail according to the outcome."""
+        self.ensure_one()
+        order = self.order_id
+        now = fields.Datetime.now()
+        if not self.is_test:
+            if order.state == 'cancel' and self.event != 'cancelled':
+                return self._order_notify_set_state(
+                    'cancelled', const.REASON_ORDER_CANCELLED, _("The order was cancelled before this message left."),
+                )
+            if self._order_notify_get_siblings().filtered(lambda m: m.state in const.SUCCESS_STATES):
+                return self._order_notify_set_state(
+                    'skipped', const.REASON_ALREADY_NOTIFIED, _("The buyer already got this message on another channel."),
+                )
+            absorbing = self._order_notify_get_absorbing_message()
+            if absorbing:
+                return self._order_notify_set_state('skipped', const.REASON_MERGED, _(
+                    "Merged into the %(event)s message: the buyer gets one message, not two.",
+                    event=dict(self._fields['event'].selection)[absorbing.event],
+                ))
+        if not self.phone:
+            phone, reason_code = order._order_notify_get_phone()
+            if not phone:
+                return self._order_notify_set_state('skipped', reason_code, self._order_notify_reason_text(reason_code))
+            self.phone = phone
+        provider = self.provider_id or self.env['order.notify.provider']._order_notify_get_available(
+            self.channel, self.company_id,
+        )
+        if not provider:
+            self._order_notify_set_state('skipped', const.REASON_NO_PROVIDER, _("No enabled provider for this channel."))
+            return self._order_notify_fallback()
+        self.provider_id = provider
+        if provider.is_paused:
+            return self._order_notify_defer(now + timedelta(minutes=30), const.REASON_PROVIDER_PAUSED, _(
+                "The provider is paused: %s", provider.pause_reason or '',
+            ))
+        if not self.is_test:
+            opening = self.company_id._order_notify_next_opening(now)
+            if opening:
+                return self._order_notify_defer(opening, const.REASON_QUIET_HOURS, _(
+                    "Outside the sending hours of the shop; leaves at the next opening.",
+                ))
+            if const.EVENTS.get(self.event, {}).get('kind') == 'promotional' and self._order_notify_daily_cap_reached():
+                tomorrow = self.company_id._order_notify_next_opening(now, next_day=True)
+                return self._order_notify_defer(tomorrow, const.REASON_DAILY_CAP, _(
+                    "This customer reached today's message cap.",
+                ))
+        if not self.content and not self.params:
+            try:
+                self._order_notify_prepare_content()
+            except UserError as error:
+                return self._order_notify_set_state('failed', const.REASON_RENDER_ERROR, str(error))
+            if not self.content and not self.params:
+                return self._order_notify_set_state('failed', const.REASON_NO_TEMPLATE, _(
+                    "No template for this event on this channel.",
+                ))
+        self.attempt_count += 1
+        try:
+            vals = provider._order_notify_send(self)
+        except OrderNotifyError as error:
+            return self._order_notify_handle_error(error, provider)
+        vals = dict(vals or {})
+        vals.setdefault('state', 'sent')
+        vals.setdefault('sent_date', now)
+        if vals.get('cost'):
+            vals.setdefault('cost_source', 'estimate')
+        vals.update(reason_code=False, reason=False, error_code=False)
+        self.write(vals)
+        _logger.info(
+            "Order notification %s (%s, %s) %s through %s", self.id, self.event, self.channel, self.state, provider.name,
+        )
+        return True
+
+    def _order_notify_handle_error(self, error, provider):
+        """Turn a provider error into what happens next, by error class."""
+        _logger.info("Order notification %s: %s error from %s: %s", self.id, error.error_class, provider.name, error)
+        now = fields.Datetime.now()
+        self.error_code = error.code and str(error.code)
+        error_class = error.error_class
+        if error_class == const.ERROR_TRANSIENT:
+            if self.attempt_count >= const.MAX_ATTEMPTS:
+                return self._order_notify_set_state('failed', const.REASON_MAX_ATTEMPTS, _(
+                    "Gave up after %(count)s attempts: %(error)s", count=self.attempt_count, error=error.message,
+                ))
+            delay = min(const.RETRY_BASE_SECONDS * 2 ** (self.attempt_count - 1), const.RETRY_MAX_SECONDS)
+            return self._order_notify_defer(error.retry_at or now + timedelta(seconds=delay), error_class, error.message)
+        if error_class == const.ERROR_UNREACHABLE:
+            self._order_notify_set_state('skipped', error_class, error.message)
+            return self._order_notify_fallback()
+        if error_class == const.ERROR_DEFER:
+            retry_at = error.retry_at or self.company_id._order_notify_next_opening(now, next_day=True)
+            provider._order_notify_alert(_("Sending deferred"), error.message)
+            return self._order_notify_defer(retry_at, error_class, error.message)
+        if error_class == const.ERROR_BALANCE:
+            self.attempt_count -= 1  # not the message's fault: it keeps all its attempts
+            provider._order_notify_pause(error.message)
+            return self._order_notify_defer(now + timedelta(minutes=30), error_class, error.message)
+        if error_class == const.ERROR_CONFIG:
+            provider._order_notify_pause(error.message)
+            return self._order_notify_set_state('failed', error_class, error.message)
+        if error_class == const.ERROR_DUPLICATE:
+            self.write({'state': 'sent', 'sent_date': self.sent_date or now, 'reason_code': False, 'reason': False})
+            return True
+        return self._order_notify_set_state('failed', error_class, error.message)
+
+    def _order_notify_set_state(self, state, reason_code, reason):
+        self.write({'state': state, 'reason_code': reason_code, 'reason': reason})
+        if state in ('failed', 'unknown'):
+            _logger.warning("Order notification %s %s: %s", self.id, state, reason)
+        return True
+
+    def _order_notify_defer(self, when, reason_code, reason):
+        self.write({'state': 'queued', 'next_attempt_at': when, 'reason_code': reason_code, 'reason': reason})
+        return True
+
+    def _order_notify_prepare_content(self):
+        """Render the message from its template: the text and/or the provider parameters."""
+        template = self.template_id or self.env['order.notify.template']._order_notify_find(
+            self.event, self.channel, self.provider_id, self.company_id,
+        )
+        if not template:
+            return
+        rendered = template._order_notify_render(self.order_id, self.event, picking=self.picking_id)
+        self.write({'template_id': template.id, 'content': rendered['content'], 'params': rendered['params'] or False})
+
+    def _order_notify_get_siblings(self):
+        """The other messages of the same order event (and parcel): the fallback chain."""
+        self.ensure_one()
+        domain = [('id', '!=', self.id), ('order_id', '=', self.order_id.id), ('event', '=', self.event), ('is_test', '=', False)]
+        if const.EVENTS.get(self.event, {}).get('per_parcel'):
+            domain.append(('picking_id', '=', self.picking_id.id))
+        return self.search(domain)
+
+    def _order_notify_get_absorbing_message(self):
+        """Return a message of this order that makes this one redundant (see ``const.EVENTS``)."""
+        absorbed_by = const.EVENTS.get(self.event, {}).get('absorbed_by')
+        if not absorbed_by:
+            return self.browse()
+        return self.search([
+            ('order_id', '=', self.order_id.id), ('event', 'in', absorbed_by), ('is_test', '=', False),
+            ('state', 'in', const.PENDING_STATES + const.SUCCESS_STATES),
+        ], limit=1)
+
+    def _order_notify_daily_cap_reached(self):
+        cap = self.company_id.order_notify_daily_cap
+        if cap <= 0:
+            return False
+        promotional = [event for event, spec in const.EVENTS.items() if spec.get('kind') == 'promotional']
+        since = self.company_id._order_notify_day_start(fields.Datetime.now())
+        count = self.search_count([
+            ('phone', '=', self.phone), ('event', 'in', promotional), ('state', 'in', const.SUCCESS_STATES),
+            ('sent_date', '>=', since),
+        ])
+        return count >= cap
+
+    def _order_notify_fallback(self):
+        """Queue the event on the next channel of the company's order, unless the buyer already
+        got it somewhere. Returns the new message, if any."""
+        self.ensure_one()
+        if self.is_test or self._order_notify_get_siblings().filtered(lambda m: m.state in const.SUCCESS_STATES):
+            return self.browse()
+        channels = self.env['order.notify.route']._order_notify_get_channels(self.event, self.company_id)
+        if self.channel not in channels:
+            return self.browse()
+        tried = set(self._order_notify_get_siblings().mapped('channel')) | {self.channel}
+        next_channels = [c for c in channels[channels.index(self.channel) + 1:] if c not in tried]
+        Provider = self.env['order.notify.provider']
+        for channel in next_channels:
+            provider = Provider._order_notify_get_available(channel, self.company_id)
+            if not provider:
+                continue
+            fallback = self._order_notify_create_unique({
+                'order_id': self.order_id.id,
+                'order_name': self.order_name,
+                'picking_id': self.picking_id.id,
+                'partner_id': self.partner_id.id,
+                'company_id': self.company_id.id,
+                'user_id': self.user_id.id,
+                'team_id': self.team_id.id,
+                'event': self.event,
+                'channel': channel,
+                'provider_id': provider.id,
+                'phone': self.phone,
+                'fallback_from_id': self.id,
+                'idempotency_key': self._order_notify_make_key(self.order_id, self.event, channel, self.picking_id),
+            })
+            self._order_notify_trigger_dispatch()
+            return fallback
+        return self.browse()
+
+    def _order_notify_reason_text(self, reason_code):
+        return {
+            const.REASON_NO_PHONE: _("The customer has no phone number."),
+            const.REASON_INVALID_PHONE: _("The customer's phone number is not valid."),
+            const.REASON_LANDLINE: _("The customer's phone number is a landline: it cannot receive messages."),
+            const.REASON_BLACKLISTED: _("The customer's phone number is in the phone blacklist."),
+            const.REASON_OPTED_OUT: _("The customer asked not to receive order notifications."),
+        }.get(reason_code, reason_code)
+
+    @api.model
+    def _order_notify_reap_stuck(self):
+        """A message left in ``sending`` belonged to a worker that died mid-send: nobody knows
+        whether the provider got it, so it becomes ``unknown`` for review, not resent blindly."""
+        limit = fields.Datetime.now() - timedelta(minutes=const.STUCK_SENDING_MINUTES)
+        stuck = self.search([('state', '=', 'sending'), ('write_date', '<', limit)])
+        for message in stuck:
+            message._order_notify_set_state('unknown', const.REASON_STUCK, _(
+                "The sending worker stopped before it recorded the answer of the provider. Check with the "
+                "provider before sending again.",
+            ))
+        return stuck
+
+    # === BUSINESS METHODS: DELIVERY REPORTS === #
+
+    def _order_notify_process_report(self, status, delivered_date=None, cost=None, reason=None):
+        """Apply a provider's delivery report (webhook, callback or polled status). Repeats and
+        late reports after a final state change nothing."""
+        for message in self:
+            if status == 'delivered':
+                if message.state == 'delivered':
+                    continue
+                vals = {'state': 'delivered', 'delivered_date': delivered_date or fields.Datetime.now()}
+                if cost is not None:
+                    vals.update(cost=cost, cost_source='provider', currency_id=message.currency_id.id or message.provider_id.currency_id.id)
+                message.write(vals)
+            elif status == 'failed' and message.state in ('sent', 'unknown'):
+                message.write({'state': 'failed', 'reason_code': 'not_delivered', 'reason': reason or _("The provider could not deliver the message.")})
+
+    @api.model
+    def _cron_fetch_status(self, after_minutes=30, within_days=3):
+        """Ask providers about sent messages that got no delivery report for a while."""
+        now = fields.Datetime.now()
+        messages = self.search([
+            ('state', 'in', ('sent', 'unknown')), ('provider_message_ref', '!=', False),
+            ('sent_date', '<=', now - timedelta(minutes=after_minutes)),
+            ('sent_date', '>=', now - timedelta(days=within_days)),
+        ])
+        for provider, provider_messages in messages.grouped('provider_id').items():
+            if provider:
+                provider._order_notify_fetch_status(provider_messages)
+
+    @api.model
+    def _order_notify_new_test_key(self):
+        dbuuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]
+        return f"osn-{dbuuid}-test-{uuid.uuid4().hex[:16]}"

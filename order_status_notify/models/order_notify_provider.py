@@ -1,0 +1,238 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.order_status_notify import const
+
+_logger = logging.getLogger(__name__)
+
+
+class OrderNotifyProvider(models.Model):
+    """A sending account of one channel, like ``payment.provider`` is for payments.
+
+    Channel addons add their ``code`` with ``selection_add`` and override the ``_order_notify_*``
+    business methods below, each starting with ``if self.code != '<code>': return super()...``.
+    """
+    _name = 'order.notify.provider'
+    _description = "Order Notification Provider"
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'sequence, id'
+    _check_company_auto = True
+
+    name = fields.Char(string="Name", required=True, translate=True, tracking=True)
+    sequence = fields.Integer(string="Sequence", default=10)
+    code = fields.Selection(
+        string="Provider",
+        selection=[('sandbox', "Sandbox")],
+        default='sandbox',
+        required=True,
+        help="The technical code of this provider: it decides which API is spoken.",
+    )
+    channel = fields.Selection(
+        string="Channel",
+        selection=[('zalo', "Zalo ZNS"), ('sms', "SMS")],
+        required=True,
+        default='sms',
+        tracking=True,
+    )
+    state = fields.Selection(
+        string="State",
+        selection=[('disabled', "Disabled"), ('test', "Test Mode"), ('enabled', "Enabled")],
+        default='disabled',
+        required=True,
+        copy=False,
+        tracking=True,
+        help="In test mode the provider's sandbox or development mode is used where it has one.",
+    )
+    company_id = fields.Many2one(
+        string="Company", comodel_name='res.company', required=True, index=True,
+        default=lambda self: self.env.company,
+    )
+    api_base_url = fields.Char(
+        string="API Base URL",
+        compute='_compute_api_base_url', store=True, readonly=False, copy=False,
+        help="Where the provider's API lives. Change it only to point at a sandbox or a proxy.",
+    )
+    unit_cost = fields.Monetary(
+        string="Unit Cost",
+        currency_field='currency_id',
+        help="Estimated price of one message (one SMS segment), replaced by the price the "
+             "provider reports when it reports one.",
+    )
+    currency_id = fields.Many2one(
+        string="Currency", comodel_name='res.currency', required=True,
+        default=lambda self: self.env.ref('base.VND', raise_if_not_found=False) or self.env.company.currency_id,
+    )
+    is_paused = fields.Boolean(
+        string="Paused", copy=False, tracking=True,
+        help="Set when the provider cannot send (no credit, wrong credentials, expired access). "
+             "Its messages stay queued and leave when it is resumed.",
+    )
+    pause_reason = fields.Char(string="Pause Reason", copy=False, readonly=True)
+    paused_since = fields.Datetime(string="Paused Since", copy=False, readonly=True)
+    notify_message_ids = fields.One2many(
+        string="Notifications", comodel_name='order.notify.message', inverse_name='provider_id',
+    )
+    queued_count = fields.Integer(string="Queued", compute='_compute_message_counts')
+    sent_count = fields.Integer(string="Sent", compute='_compute_message_counts')
+    failed_count = fields.Integer(string="Failed", compute='_compute_message_counts')
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('code')
+    def _compute_api_base_url(self):
+        for provider in self:
+            provider.api_base_url = provider._order_notify_get_default_api_base_url()
+
+    def _compute_message_counts(self):
+        counts = {
+            (provider.id, state): count
+            for provider, state, count in self.env['order.notify.message']._read_group(
+                [('provider_id', 'in', self.ids)], ['provider_id', 'state'], ['__count'],
+            )
+        }
+        for provider in self:
+            provider.queued_count = counts.get((provider.id, 'queued'), 0)
+            provider.sent_count = sum(counts.get((provider.id, s), 0) for s in const.SUCCESS_STATES)
+            provider.failed_count = counts.get((provider.id, 'failed'), 0)
+
+    # === CRUD METHODS === #
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get('state') in ('test', 'enabled') or vals.get('is_paused') is False:
+            self.env['order.notify.message']._order_notify_trigger_dispatch()
+        return res
+
+    # === ACTION METHODS === #
+
+    def action_test_connection(self):
+        """Ask the provider a read-only question and tell the admin the answer in plain words."""
+        self.ensure_one()
+        try:
+            answer = self._order_notify_test_connection()
+        except UserError as error:
+            return self._order_notify_display_notification(str(error), 'danger')
+        return self._order_notify_display_notification(answer, 'success')
+
+    def action_resume(self):
+        """Resume a paused provider: its queued messages leave at once."""
+        for provider in self.filtered('is_paused'):
+            provider.write({'is_paused': False, 'pause_reason': False, 'paused_since': False})
+            provider.notify_message_ids.filtered(
+                lambda m: m.state == 'queued' and m.reason_code in const.DEFER_REASONS
+            ).write({'next_attempt_at': fields.Datetime.now()})
+            provider.activity_ids.filtered(
+                lambda a: a.summary and a.summary.startswith('[order_notify]')
+            ).action_feedback(feedback=_("Provider resumed."))
+        return True
+
+    def action_view_messages(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id(
+            'order_status_notify.action_order_notify_message'
+        )
+        action['domain'] = [('provider_id', '=', self.id)]
+        action['context'] = {'search_default_provider_id': self.id}
+        return action
+
+    def action_send_test(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _("Send a test message"),
+            'res_model': 'order.notify.send.test',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_provider_id': self.id},
+        }
+
+    # === BUSINESS METHODS === #
+
+    @api.model
+    def _order_notify_get_available(self, channel, company):
+        """Return the provider that sends the messages of ``channel`` for ``company`` now,
+        or an empty recordset. Paused providers stay available: their messages wait."""
+        return self.sudo().search([
+            ('channel', '=', channel),
+            ('state', 'in', ('test', 'enabled')),
+            ('company_id', '=', company.id),
+        ], limit=1)
+
+    def _order_notify_get_default_api_base_url(self):
+        """Return the vendor's API root for this provider's code (overridden by channel addons)."""
+        return False
+
+    def _order_notify_test_connection(self):
+        """Return a sentence saying the connection works, or raise a UserError saying why not."""
+        self.ensure_one()
+        if self.code == 'sandbox':
+            return _("The sandbox provider is always reachable; it sends nothing outside Odoo.")
+        raise UserError(_("This provider cannot test its connection."))
+
+    def _order_notify_send(self, message):
+        """Send ``message`` (an ``order.notify.message`` in state ``sending``) to the buyer.
+
+        Called by the dispatcher only, after the message was claimed and committed, so a
+        provider may take its time; it must not write on ``message`` itself.
+
+        :return: values to write on the message; ``state`` defaults to ``sent`` and
+                 ``provider_message_ref`` should hold the provider's message id.
+        :raise OrderNotifyError: with the error class that tells the dispatcher what to do.
+        """
+        self.ensure_one()
+        if self.code != 'sandbox':
+            raise NotImplementedError(f"Provider {self.code} does not implement sending")
+        message.order_id._message_log(body=_(
+            "Sandbox %(channel)s message to %(phone)s: %(content)s",
+            channel=dict(self._fields['channel'].selection).get(message.channel),
+            phone=message.phone,
+            content=message.content or message.params_display or '',
+        ))
+        now = fields.Datetime.now()
+        return {
+            'state': 'delivered',
+            'provider_message_ref': f'sandbox-{message.id}',
+            'delivered_date': now,
+            'cost': self.unit_cost,
+            'currency_id': self.currency_id.id,
+        }
+
+    def _order_notify_fetch_status(self, messages):
+        """Ask the provider what became of ``messages`` (sent, without a delivery report for a
+        while) and update them. Providers without a status API do nothing."""
+        return
+
+    def _order_notify_pause(self, reason):
+        """Stop sending through this provider until an admin resumes it; alert the admins once."""
+        for provider in self.filtered(lambda p: not p.is_paused):
+            provider.sudo().write({
+                'is_paused': True, 'pause_reason': reason, 'paused_since': fields.Datetime.now(),
+            })
+            _logger.warning("Order notification provider %s (id %s) paused: %s", provider.name, provider.id, reason)
+            provider._order_notify_alert(_("Provider paused"), reason)
+
+    def _order_notify_alert(self, summary, note):
+        """Tell the admins about a problem of this provider, once while it is not solved: an
+        activity on the provider (kept until done) and a message in its chatter."""
+        self.ensure_one()
+        tagged_summary = f"[order_notify] {summary}"
+        provider = self.sudo()
+        if provider.activity_ids.filtered(lambda a: a.summary == tagged_summary):
+            return
+        admin = self.env.ref('base.user_admin', raise_if_not_found=False)
+        user = (provider.create_uid if provider.create_uid._is_internal() else False) or admin
+        provider.activity_schedule(
+            'mail.mail_activity_data_todo', summary=tagged_summary, note=note, user_id=user.id if user else False,
+        )
+        provider.message_post(body=_("%(summary)s: %(note)s", summary=summary, note=note))
+
+    def _order_notify_display_notification(self, message, notif_type):
+        return {
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {'message': message, 'type': notif_type, 'sticky': notif_type == 'danger'},
+        }

@@ -1,0 +1,93 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+import secrets
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.order_status_notify import const
+
+
+def _float_to_time(value):
+    hours = int(value)
+    minutes = round((value - hours) * 60)
+    if minutes == 60:
+        hours, minutes = hours + 1, 0
+    return time(min(hours, 23), minutes) if hours < 24 else time(23, 59, 59)
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    order_notify_tz = fields.Selection(
+        string="Notification Time Zone", selection=_tz_get, default=const.DEFAULT_TZ,
+        help="Sending hours are read in this time zone.",
+    )
+    order_notify_window_start = fields.Float(string="Send From", default=const.DEFAULT_WINDOW_START)
+    order_notify_window_end = fields.Float(string="Send Until", default=const.DEFAULT_WINDOW_END)
+    order_notify_daily_cap = fields.Integer(
+        string="Daily Cap per Customer", default=const.DEFAULT_DAILY_CAP,
+        help="How many promotional messages (review requests, cart reminders) one customer may "
+             "receive per day. Order status messages are never capped: there is one per state.",
+    )
+    order_notify_webhook_secret = fields.Char(
+        string="Carrier Webhook Secret", groups='base.group_system', copy=False,
+        default=lambda self: secrets.token_urlsafe(24),
+        help="Carriers send it in the Authorization header (Bearer) of delivery status calls.",
+    )
+    order_notify_route_ids = fields.One2many(
+        string="Notification Routes", comodel_name='order.notify.route', inverse_name='company_id',
+    )
+
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains('order_notify_window_start', 'order_notify_window_end')
+    def _check_order_notify_window(self):
+        for company in self:
+            start, end = company.order_notify_window_start, company.order_notify_window_end
+            if not (0 <= start < end <= 24):
+                raise ValidationError(_("Sending hours must be within the day and start before they end."))
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env['order.notify.route'].sudo()._order_notify_create_defaults(companies)
+        return companies
+
+    # === BUSINESS METHODS === #
+
+    def _order_notify_local_tz(self):
+        return pytz.timezone(self.order_notify_tz or const.DEFAULT_TZ)
+
+    def _order_notify_next_opening(self, utc_now, next_day=False):
+        """Return when a message due at ``utc_now`` (naive UTC) may leave, as naive UTC, or
+        ``None`` when it may leave now. With ``next_day``, the opening of the next day."""
+        self.ensure_one()
+        tz = self._order_notify_local_tz()
+        local_now = pytz.utc.localize(utc_now).astimezone(tz)
+        start = _float_to_time(self.order_notify_window_start)
+        end = _float_to_time(self.order_notify_window_end)
+        day = local_now.date()
+        if next_day:
+            opening_day = day + timedelta(days=1)
+        elif local_now.time() < start:
+            opening_day = day
+        elif local_now.time() >= end:
+            opening_day = day + timedelta(days=1)
+        else:
+            return None
+        opening = tz.localize(datetime.combine(opening_day, start))
+        return opening.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _order_notify_day_start(self, utc_now):
+        """Midnight of the company's current day, as naive UTC."""
+        tz = self._order_notify_local_tz()
+        local_now = pytz.utc.localize(utc_now).astimezone(tz)
+        midnight = tz.localize(datetime.combine(local_now.date(), time.min))
+        return midnight.astimezone(pytz.utc).replace(tzinfo=None)

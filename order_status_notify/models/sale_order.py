@@ -1,0 +1,177 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_date
+
+from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.utils import normalize_mobile
+
+
+class SaleOrder(models.Model):
+    _inherit = 'sale.order'
+
+    order_notify_message_ids = fields.One2many(
+        string="Notifications", comodel_name='order.notify.message', inverse_name='order_id',
+    )
+    order_notify_message_count = fields.Integer(
+        string="Notification Count", compute='_compute_order_notify_message_count',
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends('order_notify_message_ids')
+    def _compute_order_notify_message_count(self):
+        counts = dict(self.env['order.notify.message']._read_group(
+            [('order_id', 'in', self.ids)], ['order_id'], ['__count'],
+        ))
+        for order in self:
+            order.order_notify_message_count = counts.get(order, 0)
+
+    # === BUSINESS HOOKS === #
+
+    def _action_confirm(self):
+        """Every confirmation path (backend, portal signature, eCommerce payment) ends here."""
+        res = super()._action_confirm()
+        for order in self:
+            order._order_notify_enqueue('placed')
+        return res
+
+    def _action_cancel(self):
+        told = self.filtered(lambda order: order.order_notify_message_ids.filtered(
+            lambda m: m.event == 'placed' and m.state in const.SUCCESS_STATES
+        ))
+        res = super()._action_cancel()
+        pending = self.order_notify_message_ids.filtered(lambda m: m.state == 'queued' and not m.is_test)
+        pending.sudo()._order_notify_set_state(
+            'cancelled', const.REASON_ORDER_CANCELLED, self.env._("The order was cancelled before this message left."),
+        )
+        for order in told:
+            order._order_notify_enqueue('cancelled')
+        return res
+
+    # === BUSINESS METHODS === #
+
+    def _order_notify_enqueue(self, event, picking=None):
+        """Queue the buyer's message for ``event`` (see ``order.notify.message``)."""
+        self.ensure_one()
+        return self.env['order.notify.message']._order_notify_enqueue(self, event, picking=picking)
+
+    def _order_notify_check_paid(self):
+        """Queue the ``paid`` message of the orders that just became fully paid. Called by
+        both the online payment and the invoice payment hooks, which may both fire: the
+        idempotency of the queue keeps it to one message."""
+        for order in self.filtered(lambda o: o.state == 'sale'):
+            paid = order._order_notify_amount_paid()
+            if order.currency_id.compare_amounts(paid, order.amount_total) < 0:
+                continue
+            delay = order._order_notify_hold_minutes('paid')
+            self.env['order.notify.message']._order_notify_enqueue(order, 'paid', delay_minutes=delay)
+
+    def _order_notify_hold_minutes(self, event):
+        """A payment registered while the parcel is on its way is usually cash collected on
+        delivery: hold the ``paid`` message a little so that the ``delivered`` thank-you, which
+        follows within minutes, replaces it (``absorbed_by`` in ``const.EVENTS``)."""
+        self.ensure_one()
+        hold = const.EVENTS.get(event, {}).get('hold_minutes', 0)
+        if not hold:
+            return 0
+        shipped = self.picking_ids.filtered(lambda p: p.picking_type_code == 'outgoing' and p.state == 'done')
+        return hold if shipped and not all(shipped.mapped('order_notify_delivered_date')) else 0
+
+    def _order_notify_check_delivered(self):
+        """Queue the thank-you when every parcel of the order reached the buyer."""
+        for order in self:
+            outgoing = order.picking_ids.filtered(lambda p: p.picking_type_code == 'outgoing' and p.state != 'cancel')
+            if outgoing and all(p.state == 'done' and p.order_notify_delivered_date for p in outgoing):
+                order._order_notify_enqueue('delivered')
+
+    def _order_notify_amount_paid(self):
+        """What the buyer already paid: confirmed online transactions, or payments reconciled
+        with the order's invoices (cash or bank registered by the accountant). Both describe the
+        same money when the transaction was reconciled, so the larger one is kept, not the sum."""
+        self.ensure_one()
+        tx_paid = sum(tx.amount for tx in self.sudo().transaction_ids if tx.state == 'done')
+        invoice_paid = 0.0
+        for move in self.sudo().invoice_ids.filtered(lambda m: m.state == 'posted'):
+            paid = move.amount_total - move.amount_residual
+            invoice_paid += -paid if move.move_type == 'out_refund' else paid
+        return self.currency_id.round(max(tx_paid, invoice_paid))
+
+    def _order_notify_amount_to_collect(self):
+        """The amount the carrier collects on delivery (COD): what is left to pay, never below 0."""
+        self.ensure_one()
+        return max(self.currency_id.round(self.amount_total - self._order_notify_amount_paid()), 0.0)
+
+    def _order_notify_get_phone(self):
+        """Return ``(e164, False)`` for the number to message, or ``(False, reason_code)``.
+
+        The shipping contact first (the person who receives the parcel), then the customer;
+        the mobile before the phone; normalised in the contact's country (Vietnam by default).
+        """
+        self.ensure_one()
+        reason = const.REASON_NO_PHONE
+        default_country = self.company_id.country_id or self.env.ref('base.vn')
+        partners = self.partner_shipping_id | self.partner_id
+        for partner in partners:
+            if partner.order_notify_opt_out or partner.commercial_partner_id.order_notify_opt_out:
+                return False, const.REASON_OPTED_OUT
+            for number in (partner.mobile, partner.phone):
+                if not number:
+                    continue
+                e164, number_reason = normalize_mobile(number, partner.country_id or default_country)
+                if not e164:
+                    reason = number_reason
+                    continue
+                if self.env['phone.blacklist'].sudo().search_count([('number', '=', e164), ('active', '=', True)]):
+                    return False, const.REASON_BLACKLISTED
+                return e164, False
+        return False, reason
+
+    def _order_notify_get_values(self, event, picking=None):
+        """The order values templates use, formatted in the buyer's language. Raw numbers are
+        also given as ``<key>_value`` for providers that want plain numbers."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang or 'vi_VN'
+        env = self.with_context(lang=lang).env
+        if not picking:
+            picking = self.picking_ids.filtered(
+                lambda p: p.picking_type_code == 'outgoing' and p.state == 'done'
+            ).sorted('date_done', reverse=True)[:1]
+        amount_paid = self._order_notify_amount_paid()
+        to_collect = self._order_notify_amount_to_collect()
+        expected_date = (picking and picking.order_notify_expected_date) or self.commitment_date
+        lines = self.order_line.filtered(lambda l: not l.display_type and not l.is_delivery)
+        product_summary = ", ".join(f"{line.product_uom_qty:g} x {line.product_id.name}" for line in lines)
+        tracking_url = picking.carrier_tracking_url if picking and picking.carrier_tracking_ref else ''
+        return {
+            'customer_name': self.partner_id.name or '',
+            'order_ref': self.name,
+            'order_date': format_date(env, self._order_notify_local_date(self.date_order), date_format='dd/MM/yyyy'),
+            'amount_total': format_amount(env, self.amount_total, self.currency_id),
+            'amount_total_value': self.amount_total,
+            'amount_paid': format_amount(env, amount_paid, self.currency_id),
+            'amount_paid_value': amount_paid,
+            'cod_amount': format_amount(env, to_collect, self.currency_id),
+            'cod_amount_value': to_collect,
+            'carrier': (picking.carrier_id.name if picking else '') or self.carrier_id.name or '',
+            'tracking_ref': (picking.carrier_tracking_ref if picking else '') or '',
+            'tracking_url': tracking_url if tracking_url and tracking_url.startswith('http') else '',
+            'expected_date': format_date(env, expected_date, date_format='dd/MM/yyyy') if expected_date else '',
+            'product_summary': product_summary if len(product_summary) <= 100 else product_summary[:99] + '…',
+            'order_url': self.get_base_url() + self.get_portal_url(),
+            'shop_name': self.company_id.name,
+            'shop_phone': self.company_id.phone or '',
+        }
+
+    def _order_notify_local_date(self, utc_datetime):
+        tz = self.company_id._order_notify_local_tz()
+        return fields.Datetime.context_timestamp(self.with_context(tz=tz.zone), utc_datetime).date()
+
+    # === ACTION METHODS === #
+
+    def action_view_order_notify_messages(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('order_status_notify.action_order_notify_message')
+        action['domain'] = [('order_id', '=', self.id)]
+        action['context'] = {'default_order_id': self.id, 'create': False}
+        return action

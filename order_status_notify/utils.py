@@ -1,0 +1,91 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+"""Helpers shared by the core and the channel addons: the error providers raise and the
+Vietnamese phone normalisation on top of Odoo's ``phone_validation``."""
+
+import re
+
+from odoo.exceptions import UserError
+
+from odoo.addons.order_status_notify import const
+from odoo.addons.phone_validation.tools import phone_validation
+
+try:
+    import phonenumbers
+except ImportError:  # phone_validation itself degrades the same way
+    phonenumbers = None
+
+
+class OrderNotifyError(Exception):
+    """Raised by a provider when a message could not be sent.
+
+    The dispatcher decides what happens from ``error_class`` (one of ``const.ERROR_CLASSES``):
+    retry, fall back to the next channel, defer, pause the provider or fail. ``code`` is the
+    provider's own code (kept on the message for support), ``message`` a sentence for the shop,
+    ``retry_at`` an optional naive UTC datetime before which the message must not be retried.
+    """
+
+    def __init__(self, error_class, message, code=None, retry_at=None):
+        if error_class not in const.ERROR_CLASSES:
+            raise ValueError(f"Unknown error class {error_class!r}")
+        super().__init__(message)
+        self.error_class = error_class
+        self.message = message
+        self.code = code
+        self.retry_at = retry_at
+
+    def __str__(self):
+        return f"[{self.code}] {self.message}" if self.code else self.message
+
+
+def convert_legacy_vn_number(number):
+    """Return ``number`` with a pre-2018 11-digit Vietnamese mobile prefix (``0168…``,
+    ``+84 168…``) replaced by its 10-digit successor; other numbers are returned unchanged.
+    Buyers still type the old numbers years after the switch, and phonenumbers rejects them."""
+    if not number:
+        return number
+    digits = re.sub(r'[^\d+]', '', number)
+    if digits.startswith('+84'):
+        national = '0' + digits[3:]
+    elif digits.startswith('0084'):
+        national = '0' + digits[4:]
+    elif digits.startswith('84') and len(digits) == 12:
+        national = '0' + digits[2:]
+    elif digits.startswith('0'):
+        national = digits
+    else:
+        return number
+    if len(national) != 11:
+        return number
+    new_prefix = const.VN_LEGACY_MOBILE_PREFIXES.get(national[:4])
+    return new_prefix + national[4:] if new_prefix else number
+
+
+def normalize_mobile(number, country):
+    """Normalise a phone number typed by a person to E.164, for mobiles only.
+
+    :param str number: the raw number
+    :param country: a ``res.country`` record (the partner's, else the company's, else Vietnam)
+    :return: ``(e164, reason_code)``: ``e164`` is False when the number cannot be messaged and
+             ``reason_code`` then says why (``const.REASON_*``).
+    """
+    if not number or not number.strip():
+        return False, const.REASON_NO_PHONE
+    country_code = country.code if country else 'VN'
+    phone_code = country.phone_code if country else 84
+    if country_code == 'VN' or re.sub(r'[^\d+]', '', number).startswith(('+84', '0084')):
+        number = convert_legacy_vn_number(number)
+    try:
+        e164 = phone_validation.phone_format(
+            number, country_code, phone_code, force_format='E164', raise_exception=True,
+        )
+    except UserError:
+        return False, const.REASON_INVALID_PHONE
+    if phonenumbers:
+        parsed = phonenumbers.parse(e164)
+        number_type = phonenumbers.number_type(parsed)
+        if number_type not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            return False, const.REASON_LANDLINE
+    return e164, False

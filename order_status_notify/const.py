@@ -94,6 +94,7 @@ REASON_NO_TEMPLATE = 'no_template'
 REASON_RENDER_ERROR = 'render_error'
 REASON_ALREADY_NOTIFIED = 'already_notified'
 REASON_MERGED = 'merged'
+REASON_MERGE_HOLD = 'merge_hold'
 REASON_QUIET_HOURS = 'quiet_hours'
 REASON_DAILY_CAP = 'daily_cap'
 REASON_PROVIDER_PAUSED = 'provider_paused'
@@ -103,7 +104,7 @@ REASON_STUCK = 'stuck_sending'
 REASON_INTERNAL = 'internal_error'
 # Reasons that keep a message queued for later: the message is "deferred".
 DEFER_REASONS = (
-    REASON_QUIET_HOURS, REASON_DAILY_CAP, REASON_PROVIDER_PAUSED, ERROR_TRANSIENT, ERROR_DEFER,
+    REASON_MERGE_HOLD, REASON_QUIET_HOURS, REASON_DAILY_CAP, REASON_PROVIDER_PAUSED, ERROR_TRANSIENT, ERROR_DEFER,
     ERROR_BALANCE,
 )
 

@@ -210,6 +210,11 @@ class OrderNotifyMessage(models.Model):
             'idempotency_key': self._order_notify_make_key(order, event, channel, picking),
             'next_attempt_at': fields.Datetime.now() + timedelta(minutes=delay_minutes),
         }
+        if delay_minutes:
+            vals.update(reason_code=const.REASON_MERGE_HOLD, reason=_(
+                "Held %s minutes: if the parcel is received meanwhile, the thank-you message replaces this one.",
+                delay_minutes,
+            ))
         if not provider:
             vals.update(
                 state='skipped', reason_code=const.REASON_NO_PROVIDER,

@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.utils import OrderNotifyError
 
 _logger = logging.getLogger(__name__)
 
@@ -73,6 +74,22 @@ class OrderNotifyProvider(models.Model):
     )
     pause_reason = fields.Char(string="Pause Reason", copy=False, readonly=True)
     paused_since = fields.Datetime(string="Paused Since", copy=False, readonly=True)
+    # Sandbox: like payment_demo, it can play the errors real providers return, for demos and tests.
+    sandbox_simulated_error = fields.Selection(
+        string="Simulate",
+        selection=[
+            (const.ERROR_TRANSIENT, "Temporary outage (retried)"),
+            (const.ERROR_UNREACHABLE, "Recipient unreachable (falls back)"),
+            (const.ERROR_INVALID, "Rejected message (fails)"),
+            (const.ERROR_BALANCE, "Out of credit (pauses)"),
+            (const.ERROR_CONFIG, "Wrong credentials (fails and pauses)"),
+        ],
+        help="The error the sandbox returns instead of sending, for the number of sends below.",
+    )
+    sandbox_simulated_error_count = fields.Integer(
+        string="Simulated Errors Left", default=1,
+        help="How many of the next sends fail with the simulated error (0: all of them).",
+    )
     notify_message_ids = fields.One2many(
         string="Notifications", comodel_name='order.notify.message', inverse_name='provider_id',
     )
@@ -186,6 +203,7 @@ class OrderNotifyProvider(models.Model):
         self.ensure_one()
         if self.code != 'sandbox':
             raise NotImplementedError(f"Provider {self.code} does not implement sending")
+        self._sandbox_raise_simulated_error()
         message.order_id._message_log(body=_(
             "Sandbox %(channel)s message to %(phone)s: %(content)s",
             channel=dict(self._fields['channel'].selection).get(message.channel),
@@ -200,6 +218,19 @@ class OrderNotifyProvider(models.Model):
             'cost': self.unit_cost,
             'currency_id': self.currency_id.id,
         }
+
+    def _sandbox_raise_simulated_error(self):
+        """Raise the error the admin asked the sandbox to simulate, counting it down."""
+        error_class = self.sandbox_simulated_error
+        if not error_class:
+            return
+        left = self.sandbox_simulated_error_count
+        if left == 1:
+            self.sudo().write({'sandbox_simulated_error': False, 'sandbox_simulated_error_count': 1})
+        elif left > 1:
+            self.sudo().sandbox_simulated_error_count = left - 1
+        label = dict(self._fields['sandbox_simulated_error']._description_selection(self.env))[error_class]
+        raise OrderNotifyError(error_class, _("Sandbox simulated error: %s", label), code=f'sandbox-{error_class}')
 
     def _order_notify_fetch_status(self, messages):
         """Ask the provider what became of ``messages`` (sent, without a delivery report for a

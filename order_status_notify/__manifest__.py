@@ -36,8 +36,15 @@ queue, the templates, the settings and a sandbox provider.
         'views/stock_picking_views.xml',
         'views/order_status_notify_menus.xml',
     ],
-    'demo': [],
-    'assets': {},
+    'demo': [
+        'demo/order_notify_provider_demo.xml',
+        'demo/sale_order_demo.xml',
+    ],
+    'assets': {
+        'web.assets_tests': [
+            'order_status_notify/static/tests/tours/**/*',
+        ],
+    },
     'post_init_hook': '_post_init_hook',
     'application': False,
     'installable': True,

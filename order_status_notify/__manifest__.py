@@ -24,6 +24,7 @@ queue, the templates, the settings and a sandbox provider.
         'security/ir.model.access.csv',
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
+        'data/order_notify_route_data.xml',
         'data/order_notify_template_data.xml',
         'wizard/order_notify_send_test_views.xml',
         'views/order_notify_provider_views.xml',
@@ -45,7 +46,6 @@ queue, the templates, the settings and a sandbox provider.
             'order_status_notify/static/tests/tours/**/*',
         ],
     },
-    'post_init_hook': '_post_init_hook',
     'application': False,
     'installable': True,
 }

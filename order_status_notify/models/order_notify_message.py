@@ -271,6 +271,7 @@ class OrderNotifyMessage(models.Model):
     def _order_notify_claim(self, limit):
         """Lock up to ``limit`` due messages that no other worker holds and mark them sending.
         Once this is committed, no other worker can pick them: a message is sent at most once."""
+        self.flush_model(['state', 'next_attempt_at'])
         self.env.cr.execute(SQL(
             """SELECT id FROM %s
                 WHERE state = 'queued' AND next_attempt_at <= %s
@@ -281,6 +282,7 @@ class OrderNotifyMessage(models.Model):
         ))
         messages = self.browse(row[0] for row in self.env.cr.fetchall())
         messages.write({'state': 'sending'})
+        messages.flush_recordset(['state'])
         return messages
 
     @api.model

@@ -45,6 +45,11 @@ class OrderNotifyRoute(models.Model):
         return routes.mapped('channel')
 
     @api.model
+    def _order_notify_create_defaults_all(self):
+        """At install: every existing company gets the default events and channels."""
+        return self._order_notify_create_defaults(self.env['res.company'].search([]))
+
+    @api.model
     def _order_notify_create_defaults(self, companies):
         """Give ``companies`` every event on every channel in the default order (Zalo, then SMS)."""
         existing = {

@@ -264,7 +264,7 @@ class OrderNotifyMessage(models.Model):
         self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
         # Wake up again for the next deferred message, not at the next cron interval.
         upcoming = self.search([('state', '=', 'queued')], order='next_attempt_at', limit=1)
-        if upcoming:
+        if upcoming and upcoming.next_attempt_at > fields.Datetime.now():
             self._order_notify_trigger_dispatch(upcoming.next_attempt_at)
 
     @api.model
@@ -332,9 +332,9 @@ class OrderNotifyMessage(models.Model):
             if not phone:
                 return self._order_notify_set_state('skipped', reason_code, self._order_notify_reason_text(reason_code))
             self.phone = phone
-        provider = self.provider_id or self.env['order.notify.provider']._order_notify_get_available(
-            self.channel, self.company_id,
-        )
+        provider = self.provider_id
+        if provider.state not in ('test', 'enabled'):  # switched off since the message was queued
+            provider = provider._order_notify_get_available(self.channel, self.company_id)
         if not provider:
             self._order_notify_set_state('skipped', const.REASON_NO_PROVIDER, _("No enabled provider for this channel."))
             return self._order_notify_fallback()

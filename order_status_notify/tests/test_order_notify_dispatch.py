@@ -19,14 +19,17 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.sms = cls._create_provider('sandbox', 'sms')
-        cls.company.write({'order_notify_window_start': 7.0, 'order_notify_window_end': 21.0})
 
     def _confirmed_order(self):
         order = self._create_order()
         order.action_confirm()
         return order, self._messages(order)
 
+    def _open_from_7_to_21(self):
+        self.company.write({'order_notify_window_start': 7.0, 'order_notify_window_end': 21.0})
+
     def test_quiet_hours_defer_to_next_opening(self):
+        self._open_from_7_to_21()
         # 23:00 in Ho Chi Minh City is 16:00 UTC.
         with freeze_time('2026-03-10 16:00:00'):
             order, message = self._confirmed_order()
@@ -43,6 +46,7 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
             self.assertEqual(message.sent_date, datetime(2026, 3, 11, 0, 0, 1))
 
     def test_before_opening_waits_same_day(self):
+        self._open_from_7_to_21()
         with freeze_time('2026-03-10 22:30:00'):  # 05:30 local on the 11th
             _order, message = self._confirmed_order()
             self._dispatch()
@@ -129,6 +133,14 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
         self._dispatch()
         self.assertEqual((zalo_message.state, zalo_message.reason_code), ('skipped', 'already_notified'))
         self.assertEqual(len(self._messages(order, state='delivered')), 1)
+
+    def test_provider_switched_off_after_queueing(self):
+        with freeze_time('2026-03-10 03:00:00'):
+            _order, message = self._confirmed_order()
+            self.sms.state = 'disabled'
+            spare = self._create_provider('sandbox', 'sms', name='Spare SMS account')
+            self._dispatch()
+        self.assertEqual((message.state, message.provider_id), ('delivered', spare))
 
     def test_stuck_sending_becomes_unknown(self):
         _order, message = self._confirmed_order()

@@ -178,7 +178,8 @@ class OrderNotifyMessage(models.Model):
         the dispatcher, never calls a provider, and never raises into the sale flow.
         """
         try:
-            return self._order_notify_enqueue_one(order, event, picking, delay_minutes)
+            with self.env.cr.savepoint():
+                return self._order_notify_enqueue_one(order, event, picking, delay_minutes)
         except Exception:  # noqa: BLE001 - a notification must never block a sale
             _logger.exception("Could not queue the %s notification of order %s", event, order.display_name)
             return self.browse()

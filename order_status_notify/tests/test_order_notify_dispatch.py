@@ -3,11 +3,14 @@
 import threading
 from datetime import datetime, timedelta
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.order_status_notify import const
 from odoo.addons.order_status_notify.tests.common import OrderNotifyCommon
 
 
@@ -141,6 +144,28 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
             spare = self._create_provider('sandbox', 'sms', name='Spare SMS account')
             self._dispatch()
         self.assertEqual((message.state, message.provider_id), ('delivered', spare))
+
+    def test_daily_cap_defers_promotional_messages(self):
+        self.company.order_notify_daily_cap = 1
+        self._open_from_7_to_21()
+        # Order events are transactional: no cap. Treat 'placed' as a promotional event (as a
+        # review request will be) to check the dispatcher applies the company's cap by phone.
+        with freeze_time('2026-03-10 03:00:00'), patch.dict(const.EVENTS['placed'], kind='promotional'):
+            _order, first = self._confirmed_order()
+            _order2, second = self._confirmed_order()
+            self._dispatch()
+            self.assertEqual(first.state, 'delivered')
+            self.assertEqual((second.state, second.reason_code), ('queued', 'daily_cap'))
+            # 07:00 tomorrow in Ho Chi Minh City.
+            self.assertEqual(second.next_attempt_at, datetime(2026, 3, 11, 0, 0))
+
+    def test_enqueue_error_never_blocks_the_sale(self):
+        self.env.cr.execute("ALTER TABLE order_notify_message ADD CONSTRAINT test_block CHECK (event <> 'placed')")
+        order = self._create_order()
+        order.action_confirm()
+        self.assertEqual(order.state, 'sale')
+        self.assertFalse(self._messages(order))
+        self.assertTrue(order.picking_ids, "the rest of the confirmation went on")
 
     def test_stuck_sending_becomes_unknown(self):
         _order, message = self._confirmed_order()

@@ -208,6 +208,7 @@ class OrderNotifyMessage(models.Model):
             'event': event,
             'channel': channel,
             'provider_id': provider.id,
+            'currency_id': provider.currency_id.id,
             'idempotency_key': self._order_notify_make_key(order, event, channel, picking),
             'next_attempt_at': fields.Datetime.now() + timedelta(minutes=delay_minutes),
         }
@@ -490,6 +491,7 @@ class OrderNotifyMessage(models.Model):
                 'event': self.event,
                 'channel': channel,
                 'provider_id': provider.id,
+                'currency_id': provider.currency_id.id,
                 'phone': self.phone,
                 'fallback_from_id': self.id,
                 'idempotency_key': self._order_notify_make_key(self.order_id, self.event, channel, self.picking_id),

@@ -81,8 +81,13 @@ class OrderNotifyMessage(models.Model):
     provider_message_ref = fields.Char(string="Provider Message ID", index='btree_not_null', readonly=True, copy=False)
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     next_attempt_at = fields.Datetime(string="Next Attempt", index=True, readonly=True, default=fields.Datetime.now)
-    sent_date = fields.Datetime(string="Sent On", readonly=True)
+    create_date = fields.Datetime(index=True)  # the statistics' date range
+    sent_date = fields.Datetime(string="Sent On", index=True, readonly=True)  # the cost report's period
     delivered_date = fields.Datetime(string="Delivered On", readonly=True)
+    segment_count = fields.Integer(
+        string="Segments", default=1, readonly=True,
+        help="How many units the provider bills for this message (SMS segments; 1 for other channels).",
+    )
     cost = fields.Monetary(string="Cost", currency_field='currency_id', readonly=True)
     currency_id = fields.Many2one(string="Currency", comodel_name='res.currency', readonly=True)
     cost_source = fields.Selection(

@@ -531,17 +531,26 @@ class OrderNotifyMessage(models.Model):
 
     def _order_notify_process_report(self, status, delivered_date=None, cost=None, reason=None):
         """Apply a provider's delivery report (webhook, callback or polled status). Repeats and
-        late reports after a final state change nothing."""
+        late reports after a final state change nothing.
+
+        A reported ``cost`` replaces the estimate; a reported cost of 0 (e.g. a ZNS message that
+        was not delivered, which Zalo does not charge) marks the message as not charged, so the
+        cost report matches the provider's invoice."""
         for message in self:
             if status == 'delivered':
                 if message.state == 'delivered':
                     continue
                 vals = {'state': 'delivered', 'delivered_date': delivered_date or fields.Datetime.now()}
-                if cost is not None:
-                    vals.update(cost=cost, cost_source='provider', currency_id=message.currency_id.id or message.provider_id.currency_id.id)
-                message.write(vals)
             elif status == 'failed' and message.state in ('sent', 'unknown'):
-                message.write({'state': 'failed', 'reason_code': 'not_delivered', 'reason': reason or _("The provider could not deliver the message.")})
+                vals = {'state': 'failed', 'reason_code': 'not_delivered', 'reason': reason or _("The provider could not deliver the message.")}
+            else:
+                continue
+            if cost is not None:
+                vals.update(
+                    cost=cost, cost_source='provider' if cost else 'none',
+                    currency_id=message.currency_id.id or message.provider_id.currency_id.id,
+                )
+            message.write(vals)
 
     @api.model
     def _cron_fetch_status(self, after_minutes=30, within_days=3):

@@ -2,5 +2,6 @@
 
 from . import controllers
 from . import models
+from . import report
 from . import wizard
 

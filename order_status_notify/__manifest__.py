@@ -22,6 +22,7 @@ queue, the templates, the settings and a sandbox provider.
     'data': [
         'security/order_status_notify_security.xml',
         'security/ir.model.access.csv',
+        'security/order_notify_report_security.xml',
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
         'data/order_notify_route_data.xml',
@@ -36,6 +37,10 @@ queue, the templates, the settings and a sandbox provider.
         'views/sale_order_views.xml',
         'views/stock_picking_views.xml',
         'views/order_status_notify_menus.xml',
+        'report/order_notify_report_views.xml',
+        'report/order_notify_statistics_views.xml',
+        'report/order_notify_cost_summary_views.xml',
+        'report/order_notify_cost_summary_templates.xml',
     ],
     'demo': [
         'demo/order_notify_provider_demo.xml',

@@ -1,0 +1,59 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+import json
+import logging
+
+from odoo import http
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+
+class OrderNotifySmsController(http.Controller):
+    """Delivery reports of the SMS gateways. None of them signs its calls: the secret token in
+    the URL (``order.notify.provider.sms_report_token``) is what authenticates them."""
+
+    @http.route(
+        '/order_status_notify_sms/esms/<string:token>', type='http', auth='public', methods=['GET', 'POST'],
+        csrf=False, save_session=False,
+    )
+    def order_notify_esms_report(self, token, **params):
+        """eSMS calls the message's CallbackUrl with an HTTP GET and query parameters
+        (SMSID, SendStatus, SendSuccess, SendFailed, TotalPrice…), up to 5 times."""
+        status, text = request.env['order.notify.provider'].sudo()._esms_process_report(token, params)
+        return self._order_notify_answer(status, text)
+
+    @http.route(
+        '/order_status_notify_sms/speedsms/<string:token>', type='http', auth='public', methods=['POST'],
+        csrf=False, save_session=False,
+    )
+    def order_notify_speedsms_report(self, token):
+        """SpeedSMS posts ``{"type": "report", "tranId", "phone", "status"}`` to the account's URL."""
+        data = self._order_notify_json_body()
+        if data is None:
+            return self._order_notify_answer(400, "malformed")
+        status, text = request.env['order.notify.provider'].sudo()._speedsms_process_report(token, data)
+        return self._order_notify_answer(status, text)
+
+    @http.route(
+        '/order_status_notify_sms/vietguys/<string:token>', type='http', auth='public', methods=['POST'],
+        csrf=False, save_session=False,
+    )
+    def order_notify_vietguys_report(self, token):
+        data = self._order_notify_json_body()
+        if data is None:
+            return self._order_notify_answer(400, "malformed")
+        status, text = request.env['order.notify.provider'].sudo()._vietguys_process_report(token, data)
+        return self._order_notify_answer(status, text)
+
+    def _order_notify_json_body(self):
+        try:
+            return json.loads(request.httprequest.get_data() or b'{}')
+        except ValueError:
+            _logger.info("SMS delivery report with a body that is not JSON rejected")
+            return None
+
+    def _order_notify_answer(self, status, text):
+        if status != 200:
+            _logger.info("SMS delivery report rejected: %s %s", status, text)
+        return request.make_response(text, headers=[('Content-Type', 'text/plain')], status=status)

@@ -39,7 +39,9 @@ class OrderNotifyStatistics(models.TransientModel):
     event = fields.Selection(
         string="Event", selection=lambda self: self.env['order.notify.message']._fields['event'].selection,
     )
-    company_id = fields.Many2one(string="Company", comodel_name='res.company')
+    company_id = fields.Many2one(
+        string="Company", comodel_name='res.company', domain=lambda self: [('id', 'in', self.env.companies.ids)],
+    )
     user_id = fields.Many2one(string="Salesperson", comodel_name='res.users')
     team_id = fields.Many2one(string="Sales Team", comodel_name='crm.team')
     currency_id = fields.Many2one(
@@ -56,7 +58,7 @@ class OrderNotifyStatistics(models.TransientModel):
     skipped_count = fields.Integer(string="Skipped", compute='_compute_figures')
     cost = fields.Monetary(
         string="Cost", currency_field='currency_id', compute='_compute_figures',
-        help="What the messages of the period cost, in the company's currency.",
+        help="What the messages of the period cost, in the currency of the current company.",
     )
     delivery_rate = fields.Float(
         string="Delivery Rate (%)", compute='_compute_figures',
@@ -70,7 +72,7 @@ class OrderNotifyStatistics(models.TransientModel):
     def _compute_figures(self):
         Report = self.env['order.notify.report']
         for stats in self:
-            company = stats.company_id or self.env.company
+            company = self.env.company
             stats.currency_id = company.currency_id
             if not stats.date_from or not stats.date_to:
                 stats.update(dict.fromkeys(
@@ -88,7 +90,7 @@ class OrderNotifyStatistics(models.TransientModel):
                 if amount:
                     cost += currency._convert(amount, stats.currency_id, company, today) if currency else amount
             rate = Report._read_group(
-                stats._get_domain('date') + [('delivery_rate', '!=', False)], [], ['delivery_rate:avg'],
+                stats._get_domain('date'), [], ['delivery_rate:avg'],
             )[0][0]
             stats.update({
                 'sent_count': counts['success'] + counts['failed'] + counts['processing'],

@@ -7,3 +7,4 @@ from . import test_order_notify_payment
 from . import test_order_notify_phone
 from . import test_order_notify_security
 from . import test_order_notify_tour
+from . import test_order_notify_report

@@ -6,3 +6,4 @@ from . import test_speedsms
 from . import test_vietguys
 from . import test_sms_reports_http
 from . import test_stock_sms
+from . import test_sms_fallback

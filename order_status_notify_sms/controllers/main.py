@@ -24,26 +24,17 @@ class OrderNotifySmsController(http.Controller):
         return self._order_notify_answer(status, text)
 
     @http.route(
-        '/order_status_notify_sms/speedsms/<string:token>', type='http', auth='public', methods=['POST'],
-        csrf=False, save_session=False,
+        '/order_status_notify_sms/<any(speedsms, vietguys):code>/<string:token>', type='http', auth='public',
+        methods=['POST'], csrf=False, save_session=False,
     )
-    def order_notify_speedsms_report(self, token):
-        """SpeedSMS posts ``{"type": "report", "tranId", "phone", "status"}`` to the account's URL."""
+    def order_notify_json_report(self, code, token):
+        """SpeedSMS posts ``{"type": "report", "tranId", "phone", "status"}``, VietGuys
+        ``{"data": {"message_id", "status"}}``, to the URL set in the account."""
         data = self._order_notify_json_body()
         if data is None:
             return self._order_notify_answer(400, "malformed")
-        status, text = request.env['order.notify.provider'].sudo()._speedsms_process_report(token, data)
-        return self._order_notify_answer(status, text)
-
-    @http.route(
-        '/order_status_notify_sms/vietguys/<string:token>', type='http', auth='public', methods=['POST'],
-        csrf=False, save_session=False,
-    )
-    def order_notify_vietguys_report(self, token):
-        data = self._order_notify_json_body()
-        if data is None:
-            return self._order_notify_answer(400, "malformed")
-        status, text = request.env['order.notify.provider'].sudo()._vietguys_process_report(token, data)
+        provider_model = request.env['order.notify.provider'].sudo()
+        status, text = getattr(provider_model, f'_{code}_process_report')(token, data)
         return self._order_notify_answer(status, text)
 
     def _order_notify_json_body(self):

@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import psycopg2
+import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -82,7 +83,11 @@ class OrderNotifyMessage(models.Model):
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     next_attempt_at = fields.Datetime(string="Next Attempt", index=True, readonly=True, default=fields.Datetime.now)
     create_date = fields.Datetime(index=True)  # the statistics' date range
-    sent_date = fields.Datetime(string="Sent On", index=True, readonly=True)  # the cost report's period
+    sent_date = fields.Datetime(string="Sent On", index=True, readonly=True)
+    sent_day = fields.Date(
+        string="Sent Day", compute='_compute_sent_day', store=True,
+        help="The day the message left, in the shop's timezone: the day the provider bills it.",
+    )
     delivered_date = fields.Datetime(string="Delivered On", readonly=True)
     segment_count = fields.Integer(
         string="Segments", default=1, readonly=True,
@@ -120,6 +125,18 @@ class OrderNotifyMessage(models.Model):
     def _compute_is_deferred(self):
         for message in self:
             message.is_deferred = message.state == 'queued' and message.reason_code in const.DEFER_REASONS
+
+    @api.depends('sent_date')
+    def _compute_sent_day(self):
+        # Stored as a date so that the monthly cost report groups on a plain column, whatever
+        # the timezone of its reader (see order.notify.report); a later change of the shop's
+        # timezone does not move messages already billed.
+        for message in self:
+            if message.sent_date:
+                tz = message.company_id._order_notify_local_tz()
+                message.sent_day = pytz.utc.localize(message.sent_date).astimezone(tz).date()
+            else:
+                message.sent_day = False
 
     @api.depends('params')
     def _compute_params_display(self):

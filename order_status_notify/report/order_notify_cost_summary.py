@@ -41,14 +41,14 @@ class OrderNotifyCostSummary(models.TransientModel):
     # === BUSINESS METHODS === #
 
     def _get_domain(self):
-        """The billed messages of the period: what the providers invoice, test messages included
-        (a test message sent through a real account is charged too)."""
+        """The billed messages of the period (days sent in the shop's timezone): what the
+        providers invoice, test messages included (a test message sent through a real account
+        is charged too)."""
         self.ensure_one()
-        start, end = self.env['order.notify.report']._order_notify_get_period_bounds(self.date_from, self.date_to)
         return [
-            ('cost_source', '!=', 'none'),
-            ('sent_date', '>=', start),
-            ('sent_date', '<', end),
+            ('cost_source', 'in', ('estimate', 'provider')),
+            ('sent_day', '>=', self.date_from),
+            ('sent_day', '<=', self.date_to),
             ('company_id', '=', self.company_id.id),
         ]
 

@@ -32,6 +32,10 @@ class OrderNotifyReport(models.Model):
 
     date = fields.Datetime(string="Created On", readonly=True)
     sent_date = fields.Datetime(string="Sent On", readonly=True)
+    sent_day = fields.Date(
+        string="Day Sent", readonly=True,
+        help="The day the message left, in the shop's timezone: the day the provider bills it.",
+    )
     delivered_date = fields.Datetime(string="Delivered On", readonly=True)
     order_id = fields.Many2one(string="Order", comodel_name='sale.order', readonly=True)
     order_user_id = fields.Many2one(
@@ -81,7 +85,7 @@ class OrderNotifyReport(models.Model):
 
     _depends = {
         'order.notify.message': [
-            'create_date', 'sent_date', 'delivered_date', 'order_id', 'partner_id', 'company_id', 'user_id',
+            'create_date', 'sent_date', 'sent_day', 'delivered_date', 'order_id', 'partner_id', 'company_id', 'user_id',
             'team_id', 'event', 'channel', 'provider_id', 'state', 'is_deferred', 'is_test', 'phone',
             'provider_message_ref', 'segment_count', 'cost', 'currency_id', 'cost_source',
         ],
@@ -91,6 +95,15 @@ class OrderNotifyReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
+        # The monthly cost pivot reads every billed message: this index holds all it needs, so
+        # PostgreSQL answers it from the index alone instead of reading the whole log (contents
+        # included). Its predicate matches the "Billed" filter (cost_source in ...).
+        self.env.cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS order_notify_message_cost_report_idx
+                ON order_notify_message (sent_day, provider_id, channel, currency_id, company_id)
+                INCLUDE (segment_count, cost, is_test)
+             WHERE cost_source IN ('estimate', 'provider')
+        """))
 
     @api.model
     def _query(self):
@@ -100,6 +113,7 @@ class OrderNotifyReport(models.Model):
             SELECT m.id,
                    m.create_date AS date,
                    m.sent_date,
+                   m.sent_day,
                    m.delivered_date,
                    m.order_id,
                    so.user_id AS order_user_id,

@@ -114,7 +114,7 @@ class OrderNotifyStatistics(models.TransientModel):
         action = self.env['ir.actions.act_window']._for_xml_id('order_status_notify.action_order_notify_message')
         domain = self._get_domain('create_date')
         if figure == 'cost':
-            domain.append(('cost_source', '!=', 'none'))
+            domain.append(('cost_source', 'in', ('estimate', 'provider')))
         action.update({
             'name': self._get_figure_label(figure),
             'domain': domain,

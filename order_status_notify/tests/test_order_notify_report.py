@@ -219,7 +219,7 @@ class TestOrderNotifyReport(OrderNotifyCommon):
         return {
             (str(month)[:7], provider.name, channel, currency.name): (count, segments, cost)
             for month, provider, channel, currency, count, segments, cost in self.env['order.notify.report'].with_user(user)._read_group(
-                billed, ['sent_date:month', 'provider_id', 'channel', 'currency_id'],
+                billed, ['sent_day:month', 'provider_id', 'channel', 'currency_id'],
                 ['__count', 'segment_count:sum', 'cost:sum'],
             )
         }
@@ -265,15 +265,16 @@ class TestOrderNotifyReport(OrderNotifyCommon):
             'order_status_notify.action_order_notify_message_billed',
         )
         Message = self.env['order.notify.message'].with_user(self.accountant)
-        january = [('sent_date', '>=', '2025-01-01 00:00:00'), ('sent_date', '<', '2025-02-01 00:00:00')]
+        # January in the shop's timezone: message 11, sent 2025-01-31 18:00 UTC, is billed in February.
+        january = [('sent_day', '>=', '2025-01-01'), ('sent_day', '<=', '2025-01-31')]
         billed = Message.search(safe_eval(action['domain']) + january, order='sent_date, id')
-        self.assertEqual(billed, Message.browse([self.m[n].id for n in (1, 2, 4, 10, 11)]))
-        self.assertEqual(sum(billed.mapped('cost')), 2600.0)
+        self.assertEqual(billed, Message.browse([self.m[n].id for n in (1, 2, 4, 10)]))
+        self.assertEqual(sum(billed.mapped('cost')), 1750.0)
         # Export it as the list's "Export" does (XLSX), as the accountant.
         fields = ['provider_message_ref', 'sent_date', 'phone', 'provider_id', 'channel', 'segment_count', 'cost']
         rows = billed.export_data(fields)['datas']
         self.assertEqual(rows[0][:3], ['ref-1', datetime(2025, 1, 10, 10, 0), '+84912345678'])  # in the user's timezone
-        self.assertEqual([row[6] for row in rows], [300.0, 300.0, 850.0, 300.0, 850.0])
+        self.assertEqual([row[6] for row in rows], [300.0, 300.0, 850.0, 300.0])
         with patch('odoo.addons.web.controllers.export.request', SimpleNamespace(env=billed.env)):
             xlsx = ExcelExport().from_data([{'name': f, 'label': f, 'type': 'char'} for f in fields], fields, rows)
         self.assertEqual(xlsx[:2], b'PK')

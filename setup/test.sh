@@ -1,65 +1,89 @@
 #!/usr/bin/env bash
-# Runs every test of the repository on a real Odoo 18.0 + PostgreSQL:
-#   1. a fresh throwaway database with all the repository's addons installed (no demo data);
-#   2. pytest-odoo over each addon's tests/ and the top-level tests/, HttpCase tours included;
-#   3. drops the database. Exits non-zero on any failure, on any skipped test, on no test.
-# Extra arguments go to pytest (e.g. ./setup/test.sh -k phone). OSN_TEST_DB=name reuses
-# (and keeps) that database instead of a throwaway one, for quick iterations.
+# The test command. Runs every test of the repository on a real Odoo 18.0 + PostgreSQL:
+#   1. creates a fresh throwaway database and installs all the repository's addons (no demo data);
+#   2. runs each addon's tests/ and the top-level tests/ with pytest-odoo, Odoo's HTTP server
+#      and browser tours included (--odoo-http), and prints pytest's summary;
+#   3. drops the database. Exits non-zero on any failure, any skipped test, or when no test ran.
+#
+#   ./setup/test.sh                          everything
+#   ./setup/test.sh -k smoke -x              extra arguments go to pytest
+#   ./setup/test.sh order_status_notify/tests/test_order_notify_flow.py::TestX::test_y
+#                                            paths given: only those are run
+#   OSN_TEST_DB=osn_dev ./setup/test.sh …    reuse (install/update, then keep) that database: fast iterations
+#   OSN_KEEP_DB=1 ./setup/test.sh            keep the throwaway database to look into it
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DB="${OSN_TEST_DB:-osn_test_$$_$(date +%s)}"
+DB_CREATED=""
 cleanup() {
     local code=$?
-    if [ -z "${OSN_TEST_DB:-}" ] && [ -n "${DB_CREATED:-}" ]; then
-        "$VENV_DIR/bin/python" - "$DB" <<'PY' >/dev/null 2>&1 || true
-import os, sys, psycopg2
-kw = {k: v for k, v in dict(host=os.environ.get('PGHOST'), port=os.environ.get('PGPORT'), user=os.environ.get('PGUSER'), password=os.environ.get('PGPASSWORD')).items() if v}
-conn = psycopg2.connect(dbname='postgres', **kw); conn.autocommit = True
-conn.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % sys.argv[1])
-PY
-        "$VENV_DIR/bin/python" -c "import shutil, os; shutil.rmtree(os.path.expanduser('~/.local/share/Odoo/filestore/$DB'), ignore_errors=True)"
+    trap - INT TERM
+    if [ -n "$DB_CREATED" ] && [ -z "${OSN_TEST_DB:-}" ]; then
+        if [ -n "${OSN_KEEP_DB:-}" ]; then
+            say "Kept the database $DB (OSN_KEEP_DB): run again on it with OSN_TEST_DB=$DB ./setup/test.sh"
+        else
+            pg_drop_db "$DB"
+        fi
     fi
     stop_postgres
-    exit $code
+    exit "$code"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 prepare
 ensure_chromium
-"$VENV_DIR/bin/python" -c 'import websocket' 2>/dev/null || die "websocket-client is missing from $VENV_DIR (needed by Odoo's browser tests)."
+"$VENV_DIR/bin/python" -c 'import websocket' 2>/dev/null \
+    || die "websocket-client is missing from $VENV_DIR (Odoo's browser tours need it): remove $VENV_DIR/.osn-requirements.sha256 and run again."
 
-ADDONS=$(addon_names)
-if [ -z "${OSN_TEST_DB:-}" ] || ! "$VENV_DIR/bin/python" -c "import psycopg2, os, sys; psycopg2.connect(dbname='$DB').close()" 2>/dev/null; then
-    say "Installing $ADDONS in the throwaway database $DB (no demo data)…"
-    DB_CREATED=1
-    "${ODOO_BIN[@]}" $(odoo_db_args) -d "$DB" --addons-path="$ADDONS_PATH" -i "$ADDONS" \
-        --without-demo=all --stop-after-init --log-level=warn --http-port="${OSN_TEST_HTTP_PORT:-8169}" \
-        || die "Installing the addons failed (see the log above)."
+INSTALL=(-d "$DB" --addons-path="$ADDONS_PATH" --stop-after-init --log-level=warn --http-port="${OSN_TEST_HTTP_PORT:-8169}" "${DB_ARGS[@]}")
+if [ -n "${OSN_TEST_DB:-}" ] && pg_db_exists "$DB"; then
+    say "Updating $ADDONS in the database $DB (OSN_TEST_DB)…"
+    "${ODOO_BIN[@]}" "${INSTALL[@]}" -i "$ADDONS" -u "$ADDONS" || die "Updating the addons in $DB failed (see the log above)."
 else
-    say "Updating $ADDONS in $DB…"
-    "${ODOO_BIN[@]}" $(odoo_db_args) -d "$DB" --addons-path="$ADDONS_PATH" -u "$ADDONS" \
-        --stop-after-init --log-level=warn --http-port="${OSN_TEST_HTTP_PORT:-8169}" || die "Updating the addons failed."
+    pg_db_exists "$DB" && die "A database $DB already exists and this run did not create it: not touching it."
+    say "Installing $ADDONS in the new database $DB (no demo data, about a minute)…"
+    DB_CREATED=1
+    "${ODOO_BIN[@]}" "${INSTALL[@]}" -i "$ADDONS" --without-demo=all || die "Installing the addons failed (see the log above)."
 fi
 
-TEST_PATHS=()
-for addon in ${ADDONS//,/ }; do [ -d "$REPO_DIR/$addon/tests" ] && TEST_PATHS+=("$REPO_DIR/$addon/tests"); done
-[ -d "$REPO_DIR/tests" ] && TEST_PATHS+=("$REPO_DIR/tests")
+# What to run: the paths given on the command line (made absolute: pytest runs from the
+# repository), else every addon's tests/ and the top-level tests/.
+ARGS=() PATHS_GIVEN=""
+for arg in "$@"; do
+    case "$arg" in
+        -*) ;;
+        */*|*.py|*::*)
+            if [ -e "${arg%%::*}" ]; then
+                arg="$(cd "$(dirname "${arg%%::*}")" && pwd)/$(basename "$arg")"
+                PATHS_GIVEN=1
+            fi ;;
+    esac
+    ARGS+=("$arg")
+done
+if [ -z "$PATHS_GIVEN" ]; then
+    for addon in ${ADDONS//,/ }; do [ -d "$REPO_DIR/$addon/tests" ] && ARGS=("$REPO_DIR/$addon/tests" "${ARGS[@]}"); done
+    [ -d "$REPO_DIR/tests" ] && ARGS+=("$REPO_DIR/tests")
+fi
 
-say "Running the tests…"
-REPORT="$STATE_DIR/pytest-$DB.txt"
+# Addon tests are imported as odoo.addons.<addon>.tests.<file> (pytest-odoo); the top-level
+# tests/ folder has no __init__.py, so pytest puts it on sys.path (tests/conftest.py does too)
+# and its files import the fakes as `fake_providers`. setup/ on PYTHONPATH for `-p osn_pytest`.
+say "Running the tests on $DB…"
+REPORT="$STATE_DIR/pytest-$DB.txt"   # kept when the run fails
 set +e
-(cd "$REPO_DIR" && "$VENV_DIR/bin/pytest" -p no:cacheprovider -p no:warnings -rfEs \
+(cd "$REPO_DIR" && PYTHONPATH="$REPO_DIR/setup:$PYTHONPATH" "$VENV_DIR/bin/pytest" \
+    -p no:cacheprovider -p no:warnings -p osn_pytest -rfEs \
     --odoo-database="$DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level=warn \
-    "${TEST_PATHS[@]}" "$@" 2>&1) | tee "$REPORT"
+    "${ARGS[@]}" 2>&1) | tee "$REPORT"
 status=${PIPESTATUS[0]}
 set -e
-summary=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* in [0-9.]+s' "$REPORT" | tail -1)
-if [ "$status" = 5 ] || [ -z "$summary" ] || ! grep -q 'passed' <<<"$summary"; then
-    die "No test ran: that is a failure, not a success."
-fi
-if grep -qE '[0-9]+ skipped' <<<"$summary"; then
-    die "Some tests were skipped (a browser tour without Chromium, a missing module…): a skipped test proves nothing. See the 'SKIPPED' lines above."
-fi
-[ "$status" = 0 ] || die "Tests failed (pytest exit code $status)."
-say "All tests passed."
+case "$status" in
+    0) rm -f "$REPORT"; say "All tests passed." ;;
+    5) die "No test ran: that is a failure, not a success." ;;
+    *) if grep -q '^=* skipped tests count as failures' "$REPORT"; then
+           die "Some tests were skipped or failed (pytest exit code $status): a skipped test counts as a failure, see above."
+       fi
+       die "Tests failed (pytest exit code $status), see above (report: $REPORT)." ;;
+esac

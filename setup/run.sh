@@ -1,49 +1,128 @@
 #!/usr/bin/env bash
-# Runs the product: a demo database with the addons and demo data, the sandbox (fake Zalo and
-# SMS providers with a phone inbox page) when present, and Odoo on http://localhost:8069.
-# Ctrl-C stops everything this script started.
+# The run command: the product on http://localhost:8069.
+#   1. creates the demo database (all the repository's addons, with demo data), or upgrades it
+#      when the addons changed since the last run;
+#   2. starts the sandbox (fake Zalo and SMS gateways with a phone inbox page), when present;
+#   3. starts Odoo, waits until its login page answers, prints the URL and the login.
+# Ctrl-C (or SIGTERM) stops everything this script started: Odoo, the sandbox, and the private
+# PostgreSQL if it had to start one.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DB="${OSN_DB:-order_status_notify_demo}"
 HTTP_PORT="${OSN_HTTP_PORT:-8069}"
+HTTP_INTERFACE="${OSN_HTTP_INTERFACE:-127.0.0.1}"
 SANDBOX_PORT="${SANDBOX_PORT:-8079}"
-SANDBOX_PID=""
+SANDBOX="$REPO_DIR/tests/fake_providers/serve.py"
+ODOO_PID="" SANDBOX_PID=""
+
+stop_pid() {  # $1 = pid: SIGTERM, then SIGKILL after 20 s
+    local pid="$1" i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
+}
 cleanup() {
     local code=$?
-    [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null && wait "$SANDBOX_PID" 2>/dev/null
+    trap - INT TERM
+    if [ -n "$ODOO_PID" ]; then say "Stopping Odoo…"; stop_pid "$ODOO_PID"; fi
+    if [ -n "$SANDBOX_PID" ]; then say "Stopping the sandbox…"; stop_pid "$SANDBOX_PID"; fi
     stop_postgres
-    exit $code
+    exit "$code"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_free() {  # $1 = host, $2 = port
+    "$VENV_DIR/bin/python" -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try: s.bind((sys.argv[1], int(sys.argv[2])))
+except OSError: sys.exit(1)' "$1" "$2"
+}
+
+wait_http() {  # $1 = url, $2 = pid serving it, $3 = seconds: until it answers 200
+    local deadline=$((SECONDS + $3))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        kill -0 "$2" 2>/dev/null || return 1
+        "$VENV_DIR/bin/python" -c 'import sys, urllib.request
+sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=5).status == 200 else 1)' "$1" 2>/dev/null && return 0
+        sleep 1
+    done
+    return 1
+}
 
 prepare
-ADDONS=$(addon_names)
-if "$VENV_DIR/bin/python" -c "import psycopg2; psycopg2.connect(dbname='$DB').close()" 2>/dev/null; then
-    say "Updating $ADDONS in the demo database $DB…"
-    "${ODOO_BIN[@]}" $(odoo_db_args) -d "$DB" --addons-path="$ADDONS_PATH" -u "$ADDONS" --stop-after-init \
-        --log-level=warn --http-port="$HTTP_PORT" || die "Updating the demo database failed."
+port_free "$HTTP_INTERFACE" "$HTTP_PORT" \
+    || die "Port $HTTP_PORT is busy (another Odoo?): stop it, or choose another port: OSN_HTTP_PORT=8070 $0"
+[ ! -f "$SANDBOX" ] || port_free 127.0.0.1 "$SANDBOX_PORT" \
+    || die "Port $SANDBOX_PORT (sandbox) is busy: stop what uses it, or choose another port: SANDBOX_PORT=8080 $0"
+
+# The demo database: created once, upgraded only when the addons' files changed since the last run.
+ODOO_ARGS=(-d "$DB" --addons-path="$ADDONS_PATH" --http-interface="$HTTP_INTERFACE" --http-port="$HTTP_PORT" "${DB_ARGS[@]}")
+STAMP="$STATE_DIR/demo-$DB.sha256"
+addons_hash() {
+    (cd "$REPO_DIR" && find ${ADDONS//,/ } -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
+        | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$ODOO_DIR") | sha256sum | cut -d' ' -f1
+}
+demo_db_state() {  # "ours" when $DB is an Odoo database with our core addon installed
+    "$VENV_DIR/bin/python" -c 'import sys, psycopg2
+try:
+    conn = psycopg2.connect(dbname=sys.argv[1]); cr = conn.cursor()
+    cr.execute("SELECT state FROM ir_module_module WHERE name = %s", ("order_status_notify",))
+    row = cr.fetchone()
+except psycopg2.Error:
+    row = None
+print("ours" if row and row[0] == "installed" else "foreign")' "$DB"
+}
+WANTED=$(addons_hash)
+if pg_db_exists "$DB"; then
+    [ "$(demo_db_state)" = ours ] \
+        || die "A database $DB exists but is not an Odoo database with order_status_notify installed: not touching it. Choose another name: OSN_DB=my_demo $0"
+    if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANTED" ]; then
+        say "The demo database $DB is up to date."
+    else
+        say "Upgrading $ADDONS in the demo database $DB…"
+        rm -f "$STAMP"
+        "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -i "$ADDONS" -u "$ADDONS" --stop-after-init --log-level=warn \
+            || die "Upgrading the demo database $DB failed (see above). To start afresh: OSN_DB=another_name $0"
+        echo "$WANTED" > "$STAMP"
+    fi
 else
     say "Creating the demo database $DB with $ADDONS and demo data (about a minute)…"
-    "${ODOO_BIN[@]}" $(odoo_db_args) -d "$DB" --addons-path="$ADDONS_PATH" -i "$ADDONS" --stop-after-init \
-        --log-level=warn --http-port="$HTTP_PORT" || die "Creating the demo database failed."
+    rm -f "$STAMP"
+    "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -i "$ADDONS" --stop-after-init --log-level=warn \
+        || { pg_drop_db "$DB"; die "Creating the demo database $DB failed (see above); the half-made database was dropped."; }
+    echo "$WANTED" > "$STAMP"
 fi
 
-if [ -f "$REPO_DIR/tests/fake_providers/serve.py" ]; then
-    "$VENV_DIR/bin/python" "$REPO_DIR/tests/fake_providers/serve.py" --host 127.0.0.1 --port "$SANDBOX_PORT" \
-        > "$STATE_DIR/sandbox.log" 2>&1 &
+if [ -f "$SANDBOX" ]; then
+    "$VENV_DIR/bin/python" "$SANDBOX" --host 127.0.0.1 --port "$SANDBOX_PORT" > "$STATE_DIR/sandbox.log" 2>&1 &
     SANDBOX_PID=$!
-    sleep 1
-    kill -0 "$SANDBOX_PID" 2>/dev/null || die "The sandbox providers did not start: see $STATE_DIR/sandbox.log (is port $SANDBOX_PORT free? set SANDBOX_PORT)."
+    wait_http "http://127.0.0.1:$SANDBOX_PORT/inbox" "$SANDBOX_PID" 15 \
+        || die "The sandbox did not start: see $STATE_DIR/sandbox.log."
 fi
 
-cat >&2 <<MSG
+say "Starting Odoo (log: $STATE_DIR/odoo-$DB.log)…"
+# In a session of its own: Ctrl-C reaches this script only, which stops Odoo once, gracefully
+# (a second signal would make Odoo's shutdown a forced one).
+SETSID=(); command -v setsid >/dev/null 2>&1 && SETSID=(setsid)
+${SETSID[@]+"${SETSID[@]}"} "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" --db-filter="^$DB\$" --no-database-list --max-cron-threads=1 \
+    --log-level=info --logfile="$STATE_DIR/odoo-$DB.log" &
+ODOO_PID=$!
+wait_http "http://$HTTP_INTERFACE:$HTTP_PORT/web/login" "$ODOO_PID" 120 \
+    || die "Odoo did not answer on port $HTTP_PORT within 2 minutes: see $STATE_DIR/odoo-$DB.log."
 
-  Odoo is starting on  http://localhost:$HTTP_PORT   (login: admin  password: admin, database: $DB)
-$( [ -n "$SANDBOX_PID" ] && echo "  Sandbox phone inbox: http://127.0.0.1:$SANDBOX_PORT/inbox   (what each buyer's phone received)" )
-  Confirm an order in Sales: the buyer's message appears on the order and in the inbox.
-  Ctrl-C stops everything.
-
-MSG
-"${ODOO_BIN[@]}" $(odoo_db_args) -d "$DB" --db-filter="^$DB\$" --addons-path="$ADDONS_PATH" \
-    --http-port="$HTTP_PORT" --max-cron-threads=1 --log-level=info
+HOST="$HTTP_INTERFACE"; case "$HOST" in 127.0.0.1|0.0.0.0|"") HOST=localhost ;; esac
+{
+    echo
+    echo "  Odoo:                http://$HOST:$HTTP_PORT   login: admin   password: admin   (database $DB)"
+    [ -z "$SANDBOX_PID" ] || echo "  Sandbox phone inbox: http://127.0.0.1:$SANDBOX_PORT/inbox   (what each buyer's phone received)"
+    echo "  Confirm a sale order: the buyer's message appears on the order (Notifications) and in the inbox."
+    echo "  Odoo's log: $STATE_DIR/odoo-$DB.log      Ctrl-C stops everything."
+    echo
+} >&2
+wait "$ODOO_PID" || true
+ODOO_PID=""
+die "Odoo stopped on its own: see $STATE_DIR/odoo-$DB.log."

@@ -131,7 +131,7 @@ ensure_venv() {
     case "$version" in 3.10.*|3.11.*|3.12.*) ;; *)
         die "$VENV_DIR runs Python $version; Odoo $ODOO_SERIES needs 3.10-3.12. Remove $VENV_DIR and run again (PYTHON=/path/to/python3.11 to choose)." ;;
     esac
-    say "Installing Odoo's and our Python requirements into $VENV_DIR (first run: a few minutes)…"
+    say "Installing Odoo's and our Python requirements into $VENV_DIR (a few minutes for a new venv)…"
     requirements_file > "$STATE_DIR/requirements.txt"
     local pip=("$VENV_DIR/bin/python" -m pip --disable-pip-version-check --no-input --quiet)
     # setuptools < 70 and no build isolation: some of Odoo's pins are sdists that only build

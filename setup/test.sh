@@ -63,7 +63,7 @@ for arg in "$@"; do
     ARGS+=("$arg")
 done
 if [ -z "$PATHS_GIVEN" ]; then
-    for addon in ${ADDONS//,/ }; do [ -d "$REPO_DIR/$addon/tests" ] && ARGS=("$REPO_DIR/$addon/tests" "${ARGS[@]}"); done
+    for dir in ${ADDONS//,/ }; do [ -d "$REPO_DIR/$dir/tests" ] && ARGS+=("$REPO_DIR/$dir/tests"); done
     [ -d "$REPO_DIR/tests" ] && ARGS+=("$REPO_DIR/tests")
 fi
 

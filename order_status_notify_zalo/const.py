@@ -117,7 +117,8 @@ ERRORS = {
 }
 
 # Automatic mapping of a ZNS parameter to an order value, by its name: the first rule whose
-# words appear in the normalised name wins (so "cod_amount" is the COD, not the total).
+# words appear as whole words in the normalised name wins (so "cod_amount" is the COD, not the
+# total, and "order_code" is no COD).
 PARAM_SUGGESTIONS = [
     (('cod', 'thu_ho', 'collect'), 'cod_amount'),
     (('paid', 'da_thanh_toan', 'payment_amount'), 'amount_paid'),
@@ -128,7 +129,7 @@ PARAM_SUGGESTIONS = [
     (('carrier', 'shipper', 'van_chuyen', 'transporter', 'delivery_unit', 'courier', 'ship_unit'), 'carrier'),
     (('customer', 'khach', 'ten', 'buyer', 'full_name', 'fullname', 'name'), 'customer_name'),
     (('order_url', 'order_link', 'link', 'url'), 'order_url'),
-    (('order', 'ma_don', 'don_hang', 'invoice', 'code', 'ref', 'ma_'), 'order_ref'),
+    (('order', 'ma_don', 'don_hang', 'invoice', 'code', 'ref', 'so_don'), 'order_ref'),
     (('amount', 'total', 'price', 'tien', 'gia', 'value', 'cost'), 'amount_total'),
     (('product', 'san_pham', 'item', 'hang_hoa'), 'product_summary'),
     (('hotline', 'shop_phone', 'phone', 'sdt'), 'shop_phone'),

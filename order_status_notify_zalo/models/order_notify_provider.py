@@ -600,8 +600,11 @@ class OrderNotifyProvider(models.Model):
         params = zns_template.param_ids
         if code == -1121:
             suspects = params.filtered(lambda p: p.max_length).sorted(
-                lambda p: len(template_data.get(p.name, '')) / p.max_length, reverse=True)[:1]
-        elif code == -1122:
+                lambda p: len(template_data.get(p.name, '')) / p.max_length, reverse=True)
+            return _("Parameters by length: %s. Synchronize the ZNS templates if Zalo changed them.", ", ".join(
+                f"{p.name} ({len(template_data.get(p.name, ''))}/{p.max_length})" for p in suspects
+            ) or "-")
+        if code == -1122:
             suspects = params.filtered(lambda p: not template_data.get(p.name))
         elif code in (-1124, -132, -112):
             suspects = params.filtered(lambda p: p._zalo_kind() != 'string') or params

@@ -28,6 +28,7 @@ class OrderNotifyTemplate(models.Model):
         if self.zalo_template_id:
             self.provider_template_ref = self.zalo_template_id.template_ref
             self.provider_id = self.provider_id or self.zalo_template_id.provider_id
+            self.company_id = self.company_id or self.zalo_template_id.company_id
             self.param_ids = self._zalo_get_param_commands()
 
     # === ACTION METHODS === #
@@ -68,11 +69,12 @@ class OrderNotifyTemplate(models.Model):
     @api.model
     def _zalo_suggest_value_key(self, param_name):
         """The order value a ZNS parameter probably wants, from its name (``customer_name``,
-        ``ma_don_hang``, ``cod_amount``…); ``expression`` when nothing fits."""
+        ``ma_don_hang``, ``cod_amount``…), matching whole words (``order_code`` is no COD);
+        ``expression`` when nothing fits."""
         plain = unicodedata.normalize('NFKD', param_name or '').replace('đ', 'd').replace('Đ', 'D')
         plain = ''.join(c for c in plain if not unicodedata.combining(c)).lower()
         plain = '_' + re.sub(r'[^a-z0-9]+', '_', plain).strip('_') + '_'
         for words, value_key in const.PARAM_SUGGESTIONS:
-            if any(word in plain for word in words):
+            if any(f'_{word}_' in plain for word in words):
                 return value_key
         return 'expression'

@@ -1,3 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 from . import test_smoke
+from . import test_zalo_send
+from . import test_zalo_tokens
+from . import test_zalo_templates
+from . import test_zalo_http

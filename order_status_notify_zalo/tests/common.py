@@ -1,0 +1,76 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+import pathlib
+import sys
+from datetime import timedelta
+
+from odoo import fields
+
+from odoo.addons.order_status_notify.tests.common import OrderNotifyCommon
+
+# The fake vendor servers live in the repository's top-level tests/ folder (stdlib only).
+_REPO_TESTS = pathlib.Path(__file__).resolve().parents[2] / 'tests'
+if _REPO_TESTS.is_dir() and str(_REPO_TESTS) not in sys.path:
+    sys.path.insert(0, str(_REPO_TESTS))
+
+from fake_providers import (  # noqa: E402
+    DEMO_APP_ID, DEMO_APP_SECRET_KEY, DEMO_OA_ID, DEMO_OA_SECRET_KEY, FakeServer, FakeZaloZNS,
+)
+
+SEND_PATH = '/message/template'
+TOKEN_PATH = '/v4/oa/access_token'
+CUSTOMER_PHONE = '84912345678'  # the core test customer's 0912 345 678
+
+
+class ZaloCommon(OrderNotifyCommon):
+    """The shop of the core tests with a Zalo ZNS provider talking over real HTTP to a fresh
+    fake Zalo (ZNS API and OAuth on one server, the sandbox's five demo templates), a sandbox
+    SMS provider as the fallback channel, and the OA's templates synchronized."""
+
+    def setUp(self):
+        super().setUp()
+        self.zns = FakeZaloZNS(demo_templates=True, admin_phones=[CUSTOMER_PHONE])
+        self.server = FakeServer(self.zns).start()
+        self.addCleanup(self.server.stop)
+        self.provider = self._create_provider('zalo_zns', 'zalo', **{
+            'api_base_url': self.server.url,
+            'zalo_oauth_base_url': self.server.url,
+            'zalo_app_id': DEMO_APP_ID,
+            'zalo_app_secret': DEMO_APP_SECRET_KEY,
+            'zalo_oa_secret_key': DEMO_OA_SECRET_KEY,
+            'zalo_oa_id': DEMO_OA_ID,
+            'zalo_access_token': self.zns.access_token,
+            'zalo_refresh_token': self.zns.refresh_token,
+            'zalo_access_token_expiry': fields.Datetime.now() + timedelta(hours=25),
+            'currency_id': self.vnd.id,
+        })
+        self.sms_provider = self._create_provider('sandbox', 'sms')
+        self.provider._zalo_sync_templates()
+        self.zns_templates = {t.template_ref: t for t in self.provider.zalo_template_ids}
+        self.template_placed = self._create_zns_template('placed', '100001')
+        self.zns.requests.clear()
+
+    def _create_zns_template(self, event, template_ref):
+        """An order notification template of ``event`` on the ZNS template, parameters mapped
+        by the automatic suggestions."""
+        template = self.env['order.notify.template'].create({
+            'name': f"ZNS {event}",
+            'event': event,
+            'channel': 'zalo',
+            'provider_id': self.provider.id,
+            'company_id': self.company.id,
+            'zalo_template_id': self.zns_templates[template_ref].id,
+        })
+        template.action_zalo_suggest_params()
+        return template
+
+    def _sends(self):
+        return self.zns.requests.filter(path=SEND_PATH, method='POST')
+
+    def _token_calls(self):
+        return self.zns.requests.filter(path=TOKEN_PATH, method='POST')
+
+    def _confirmed_order(self, **values):
+        order = self._create_order(**values)
+        order.action_confirm()
+        return order

@@ -349,7 +349,7 @@ class OrderNotifyMessage(models.Model):
             if absorbing:
                 return self._order_notify_set_state('skipped', const.REASON_MERGED, _(
                     "Merged into the %(event)s message: the buyer gets one message, not two.",
-                    event=dict(self._fields['event'].selection)[absorbing.event],
+                    event=dict(self._fields['event']._description_selection(self.env))[absorbing.event],
                 ))
         if not self.phone:
             phone, reason_code = order._order_notify_get_phone()

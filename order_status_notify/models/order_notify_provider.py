@@ -206,7 +206,7 @@ class OrderNotifyProvider(models.Model):
         self._sandbox_raise_simulated_error()
         message.order_id._message_log(body=_(
             "Sandbox %(channel)s message to %(phone)s: %(content)s",
-            channel=dict(self._fields['channel'].selection).get(message.channel),
+            channel=dict(self._fields['channel']._description_selection(self.env)).get(message.channel),
             phone=message.phone,
             content=message.content or message.params_display or '',
         ))

@@ -70,5 +70,6 @@ class OrderNotifySendTest(models.TransientModel):
         elif message.state == 'queued':
             text, kind = _("Test message queued: %s", message.reason), 'warning'
         else:
-            text, kind = _("Test message %(state)s: %(reason)s", state=message.state, reason=message.reason), 'danger'
+            state = dict(message._fields['state']._description_selection(self.env))[message.state]
+            text, kind = _("Test message %(state)s: %(reason)s", state=state, reason=message.reason), 'danger'
         return self.provider_id._order_notify_display_notification(text, kind)

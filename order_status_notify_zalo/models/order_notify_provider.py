@@ -58,8 +58,8 @@ class OrderNotifyProvider(models.Model):
     )
     zalo_access_token_expiry = fields.Datetime(string="Access Token Expiry", copy=False, readonly=True)
     zalo_token_error = fields.Char(string="Token Error", copy=False, readonly=True)
-    zalo_oauth_state = fields.Char(groups='base.group_system', copy=False)
-    zalo_oauth_code_verifier = fields.Char(groups='base.group_system', copy=False)
+    zalo_oauth_state = fields.Char(string="OAuth State", groups='base.group_system', copy=False)
+    zalo_oauth_code_verifier = fields.Char(string="OAuth Code Verifier", groups='base.group_system', copy=False)
     zalo_oauth_base_url = fields.Char(
         string="Zalo OAuth Base URL", compute='_compute_zalo_oauth_base_url', store=True, readonly=False,
         copy=False, help="Where Zalo's OAuth v4 API lives. Change it only to point at a sandbox.",
@@ -436,11 +436,12 @@ class OrderNotifyProvider(models.Model):
     def _zalo_after_reconnect(self):
         """The admin fixed the access: close the token alerts and resume a provider paused for it."""
         self.ensure_one()
-        self.activity_ids.filtered(
-            lambda a: a.summary in ("[order_notify] Provider paused", "[order_notify] Zalo access expiring")
-        ).action_feedback(feedback=_("Zalo access renewed."))
         if self.is_paused:
-            self.action_resume()
+            self.action_resume()  # also closes the alerts of the pause
+        expiring = "[order_notify] " + _("Zalo access expiring")
+        self.activity_ids.filtered(lambda a: a.summary == expiring).action_feedback(
+            feedback=_("Zalo access renewed."),
+        )
 
     @api.model
     def _zalo_oauth_callback(self, params):
@@ -601,18 +602,16 @@ class OrderNotifyProvider(models.Model):
         if code == -1121:
             suspects = params.filtered(lambda p: p.max_length).sorted(
                 lambda p: len(template_data.get(p.name, '')) / p.max_length, reverse=True)
-            return _("Parameters by length: %s. Synchronize the ZNS templates if Zalo changed them.", ", ".join(
-                f"{p.name} ({len(template_data.get(p.name, ''))}/{p.max_length})" for p in suspects
-            ) or "-")
+            lengths = ", ".join(f"{p.name} ({len(template_data.get(p.name, ''))}/{p.max_length})" for p in suspects)
+            return _("Parameters by length: %s. Synchronize the ZNS templates if Zalo changed them.", lengths or "-")
         if code == -1122:
             suspects = params.filtered(lambda p: not template_data.get(p.name))
         elif code in (-1124, -132, -112):
             suspects = params.filtered(lambda p: p._zalo_kind() != 'string') or params
         else:
             suspects = params
-        return _("Parameters concerned: %s. Synchronize the ZNS templates if Zalo changed them.", ", ".join(
-            f"{p.name} = “{template_data.get(p.name, '')}”" for p in suspects
-        ) or "-")
+        values = ", ".join(f"{p.name} = “{template_data.get(p.name, '')}”" for p in suspects)
+        return _("Parameters concerned: %s. Synchronize the ZNS templates if Zalo changed them.", values or "-")
 
     def _zalo_next_morning(self):
         """06:00 in Vietnam, as naive UTC: when night-restricted templates may leave (-133)."""
@@ -705,11 +704,11 @@ class OrderNotifyProvider(models.Model):
             else:
                 template = Template.create({'provider_id': self.id, 'template_ref': ref, **vals})
             if was_sendable and not template._zalo_is_sendable():
+                status_reason = f" ({template.status_reason})" if template.status_reason else ''
                 self._zalo_alert_template(template, _(
                     "Zalo now reports the ZNS template %(template)s as %(status)s%(reason)s: its messages go by the "
                     "next channel until it is enabled again.",
-                    template=template.display_name, status=template._zalo_status_label(),
-                    reason=f" ({template.status_reason})" if template.status_reason else '',
+                    template=template.display_name, status=template._zalo_status_label(), reason=status_reason,
                 ))
         for ref, template in existing.items():
             if ref not in details and template.status != 'MISSING':

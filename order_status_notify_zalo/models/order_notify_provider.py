@@ -359,7 +359,7 @@ class OrderNotifyProvider(models.Model):
     def _zalo_refresh_access_token(self, cr=None, failed_token=None):
         """Renew the access token with the refresh token and store the new pair before use.
 
-        One renewal at a time per provider: the provider row is locked (``FOR UPDATE NOWAIT``) in
+        One renewal at a time per provider: the provider row is locked (``FOR NO KEY UPDATE NOWAIT``) in
         ``cr`` (see ``_zalo_token_cursor``). When another worker renewed the token meanwhile
         (the stored token differs from ``failed_token``), its token is used as is.
 
@@ -386,7 +386,11 @@ class OrderNotifyProvider(models.Model):
 
     def _zalo_refresh_locked(self, cr, failed_token):
         provider = self.env(cr=cr, su=True)[self._name].browse(self.id)
-        cr.execute(SQL("SELECT id FROM %s WHERE id = %s FOR UPDATE NOWAIT", SQL.identifier(self._table), self.id))
+        # NO KEY UPDATE: exclusive between renewals, yet compatible with the KEY SHARE lock that the
+        # sending transaction holds on this row once it wrote a message referencing the provider.
+        cr.execute(SQL(
+            "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE NOWAIT", SQL.identifier(self._table), self.id,
+        ))
         provider.invalidate_recordset(['zalo_access_token', 'zalo_refresh_token', 'zalo_access_token_expiry'])
         now = fields.Datetime.now()
         current = provider.zalo_access_token

@@ -313,7 +313,18 @@ class OrderNotifyMessage(models.Model):
     def _order_notify_process_queue(self, limit=const.DISPATCH_BATCH_SIZE, auto_commit=True):
         """Claim a batch of due messages, commit, then dispatch them one by one, committing
         after each so that a crash loses nothing and repeats nothing."""
-        messages = self.sudo()._order_notify_claim(limit)
+        for _attempt in range(5):
+            try:
+                messages = self.sudo()._order_notify_claim(limit)
+                break
+            except psycopg2.errors.SerializationFailure:
+                # Another worker sent some of the rows our snapshot still saw as queued
+                # (REPEATABLE READ): start a new transaction, hence a new snapshot, and claim again.
+                if not auto_commit:
+                    raise
+                self.env.cr.rollback()
+        else:
+            return 0
         if auto_commit:
             self.env.cr.commit()
         for message in messages:

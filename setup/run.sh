@@ -15,25 +15,38 @@ SANDBOX_PORT="${SANDBOX_PORT:-8079}"
 SANDBOX="$REPO_DIR/tests/fake_providers/serve.py"
 ODOO_PID="" SANDBOX_PID=""
 
-stop_pid() {  # $1 = pid: SIGTERM, then SIGKILL after 20 s
-    local pid="$1" i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || true
+alive() {  # $1 = pid of a child: running (not exited, not a zombie waiting to be reaped)
+    kill -0 "$1" 2>/dev/null || return 1
+    [ -r "/proc/$1/stat" ] || return 0
+    local stat; stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat="${stat##*) }"; [ "${stat%% *}" != Z ]
 }
+stop_pid() {  # $1 = pid, $2 = seconds to let it stop by itself first: then SIGTERM, and SIGKILL after 20 s
+    local pid="$1" i
+    for i in $(seq 1 $(( ${2:-0} * 2 ))); do alive "$pid" || break; sleep 0.5; done
+    alive "$pid" && kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 1 40); do alive "$pid" || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+SIGNAL=""
 cleanup() {
     local code=$?
-    trap - INT TERM
-    if [ -n "$ODOO_PID" ]; then say "Stopping Odoo…"; stop_pid "$ODOO_PID"; fi
-    if [ -n "$SANDBOX_PID" ]; then say "Stopping the sandbox…"; stop_pid "$SANDBOX_PID"; fi
+    # Stop what we started whatever happens: no exit on error here, and no death by SIGPIPE
+    # when our output went to a pipe that Ctrl-C closed (./setup/run.sh | tee log).
+    set +e; trap '' INT TERM PIPE
+    # On Ctrl-C, Odoo (same process group) got the SIGINT too and stops gracefully by itself:
+    # a second signal would force its shutdown, so give it a few seconds first.
+    [ -z "$ODOO_PID" ] || stop_pid "$ODOO_PID" "$([ "$SIGNAL" = INT ] && echo 10 || echo 0)"
+    [ -z "$SANDBOX_PID" ] || stop_pid "$SANDBOX_PID"
+    [ -z "$ODOO_PID$SANDBOX_PID" ] || say "Stopped everything this command started."
     stop_postgres
     exit "$code"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'SIGNAL=INT; exit 130' INT
+trap 'SIGNAL=TERM; exit 143' TERM
 
 port_free() {  # $1 = host, $2 = port
     "$VENV_DIR/bin/python" -c 'import socket, sys
@@ -45,7 +58,7 @@ except OSError: sys.exit(1)' "$1" "$2"
 wait_http() {  # $1 = url, $2 = pid serving it, $3 = seconds: until it answers 200
     local deadline=$((SECONDS + $3))
     while [ "$SECONDS" -lt "$deadline" ]; do
-        kill -0 "$2" 2>/dev/null || return 1
+        alive "$2" || return 1
         "$VENV_DIR/bin/python" -c 'import sys, urllib.request
 sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=5).status == 200 else 1)' "$1" 2>/dev/null && return 0
         sleep 1
@@ -105,10 +118,7 @@ if [ -f "$SANDBOX" ]; then
 fi
 
 say "Starting Odoo (log: $STATE_DIR/odoo-$DB.log)…"
-# In a session of its own: Ctrl-C reaches this script only, which stops Odoo once, gracefully
-# (a second signal would make Odoo's shutdown a forced one).
-SETSID=(); command -v setsid >/dev/null 2>&1 && SETSID=(setsid)
-${SETSID[@]+"${SETSID[@]}"} "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" --db-filter="^$DB\$" --no-database-list --max-cron-threads=1 \
+"${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" --db-filter="^$DB\$" --no-database-list --max-cron-threads=1 \
     --log-level=info --logfile="$STATE_DIR/odoo-$DB.log" &
 ODOO_PID=$!
 wait_http "http://$HTTP_INTERFACE:$HTTP_PORT/web/login" "$ODOO_PID" 120 \

@@ -74,7 +74,7 @@ port_free "$HTTP_INTERFACE" "$HTTP_PORT" \
 
 # The demo database: created once, upgraded only when the addons' files changed since the last run.
 ODOO_ARGS=(-d "$DB" --addons-path="$ADDONS_PATH" --http-interface="$HTTP_INTERFACE" --http-port="$HTTP_PORT" "${DB_ARGS[@]}")
-STAMP="$STATE_DIR/demo-$DB.sha256"
+STAMP="$STATE_DIR/demo-$DB-$(printf %s "${PGHOST:-}:${PGPORT:-}:${PGUSER:-}" | sha256sum | cut -c1-8).sha256"   # per database and server
 addons_hash() {
     (cd "$REPO_DIR" && find ${ADDONS//,/ } -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
         | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$ODOO_DIR") | sha256sum | cut -d' ' -f1

@@ -3,6 +3,7 @@
 from . import order_notify_provider
 from . import order_notify_route
 from . import order_notify_template
+from . import order_notify_template_param
 from . import order_notify_message
 from . import account_move
 from . import payment_transaction

@@ -1,9 +1,22 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
+import ast
+from functools import reduce
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.rendering_tools import parse_inline_template
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.order_status_notify import const
+
+# What an expression made of order values may contain: names, constants, ``+``, ``a if b else c``,
+# ``and`` / ``or`` / ``not`` and comparisons. No attribute, call or subscript: nothing reaches
+# the database or Python, so anyone who may edit templates may write it.
+_VALUE_EXPRESSION_NODES = (
+    ast.Expression, ast.Name, ast.Load, ast.Constant, ast.BinOp, ast.Add, ast.IfExp, ast.BoolOp, ast.And,
+    ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
+)
 
 
 class OrderNotifyTemplate(models.Model):
@@ -13,13 +26,19 @@ class OrderNotifyTemplate(models.Model):
     order values (``{{ customer_name }}``, ``{{ tracking_ref }}``…) as variables. Channels whose
     provider keeps approved templates (Zalo ZNS) use ``provider_template_ref`` and one parameter
     line per template parameter, each fed by an order value or an expression.
+
+    Rendering is restricted as ``mail.render.mixin`` restricts it (no ``_unrestricted_rendering``):
+    order values (``{{ customer_name }}``, ``{{ ' qua ' + carrier if carrier else '' }}``) and
+    Odoo's allowed field paths are rendered without evaluating code, for anyone; any other
+    expression (``{{ object.partner_id.city }}``) is code, which only members of *Mail Template
+    Editor* may save or render. The dispatcher renders as the superuser, so the check when a
+    template or one of its parameters is saved is what keeps code out of non-editors' hands.
     """
     _name = 'order.notify.template'
     _description = "Order Notification Template"
     _inherit = ['mail.render.mixin']
     _order = 'event_sequence, channel, sequence, id'
     _check_company_auto = True
-    _unrestricted_rendering = True
 
     name = fields.Char(string="Name", required=True, translate=True)
     active = fields.Boolean(default=True)
@@ -88,11 +107,117 @@ class OrderNotifyTemplate(models.Model):
                 continue
             try:
                 rendered = template._order_notify_render(order._origin or order, template.event)
-            except UserError as error:
+            except (UserError, AccessError) as error:
                 template.preview_content = _("Cannot render this template: %s", error)
                 continue
             template.preview_content = rendered['content']
             template.preview_params = '\n'.join(f"{k}: {v}" for k, v in rendered['params'].items())
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = super().create(vals_list)
+        templates._order_notify_check_dynamic_code()
+        return templates
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {'body', 'param_ids'} & set(vals):
+            self._order_notify_check_dynamic_code()
+        return res
+
+    def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
+        res = super()._update_field_translations(fname, translations, digest=digest, source_lang=source_lang)
+        for lang in translations:
+            self.with_context(lang=lang)._order_notify_check_dynamic_code()
+        return res
+
+    # === RENDERING (mail.render.mixin) === #
+
+    @api.model
+    def _order_notify_value_names(self):
+        """The names of the order values a template may use (see ``sale.order._order_notify_get_values``):
+        each key of ``const.VALUE_KEYS`` and its raw ``<key>_value``. Addons adding values extend it."""
+        names = {key for key, _label in const.VALUE_KEYS}
+        return names | {f'{name}_value' for name in names}
+
+    @api.model
+    def _order_notify_is_value_expression(self, expression):
+        """Whether ``expression`` only combines order values (see ``_VALUE_EXPRESSION_NODES``)."""
+        try:
+            tree = ast.parse(expression.strip(), mode='eval')
+        except SyntaxError:
+            return False
+        names = self._order_notify_value_names()
+        for node in ast.walk(tree):
+            if not isinstance(node, _VALUE_EXPRESSION_NODES):
+                return False
+            if isinstance(node, ast.Name) and node.id not in names:
+                return False
+            if isinstance(node, ast.Constant) and not isinstance(node.value, (str, int, float, bool, type(None))):
+                return False
+        return True
+
+    @api.model
+    def _has_unsafe_expression_template_inline_template(self, template_txt, model):
+        """Order values are not code: only the other expressions need the template editor group."""
+        if template_txt:
+            expressions = [inst[1] for inst in parse_inline_template(str(template_txt)) if inst[1]]
+            if all(
+                self._order_notify_is_value_expression(expression)
+                or self.env['ir.qweb']._is_expression_allowed(expression, model)
+                for expression in expressions
+            ):
+                return False
+        return super()._has_unsafe_expression_template_inline_template(template_txt, model)
+
+    @api.model
+    def _render_template_inline_template(self, template_txt, model, res_ids, add_context=None, options=None):
+        """Render order values and allowed field paths without evaluating code; hand anything else
+        to the mixin, which refuses it to whoever is not a template editor."""
+        if not template_txt or not res_ids or self._has_unsafe_expression_template_inline_template(
+                str(template_txt), model):
+            return super()._render_template_inline_template(
+                template_txt, model, res_ids, add_context=add_context, options=options,
+            )
+        instructions = parse_inline_template(str(template_txt))
+        values = dict(add_context or {})
+        results = {}
+        for record in self.env[model].browse(res_ids):
+            parts = []
+            for string, expression, default in instructions:
+                parts.append(string)
+                if not expression:
+                    continue
+                if self._order_notify_is_value_expression(expression):
+                    try:
+                        value = safe_eval(expression.strip(), dict(values))
+                    except Exception as error:  # noqa: BLE001 - a missing value is the shop's typo
+                        raise UserError(_("Cannot render %(expression)s: %(error)s", expression=expression, error=error)) from None
+                else:
+                    value = reduce(lambda rec, fname: rec[fname], expression.strip().split('.')[1:], record)
+                value = value or default
+                if value:
+                    parts.append(str(value))
+            results[record.id] = ''.join(parts)
+        return results
+
+    def _order_notify_check_dynamic_code(self):
+        """Refuse to save code in the text or the parameters of a template unless the user is a
+        template editor (Odoo's rule for ``mail.template``, applied to what we render)."""
+        if self.env.su or self.env.user.has_group('mail.group_mail_template_editor'):
+            return
+        for template in self.sudo():
+            sources = [template.body] + [
+                param.expression for param in template.param_ids if param.value_key == 'expression'
+            ]
+            if any(self._has_unsafe_expression_template_inline_template(src, 'sale.order') for src in sources if src):
+                group = self.env.ref('mail.group_mail_template_editor')
+                raise AccessError(_(
+                    "Only members of %(group)s may write code in notification templates: use order values such as "
+                    "{{ customer_name }} or {{ order_ref }}.", group=group.name,
+                ))
 
     # === BUSINESS METHODS === #
 
@@ -123,34 +248,3 @@ class OrderNotifyTemplate(models.Model):
             content = self._render_field('body', order.ids, compute_lang=True, add_context=values)[order.id]
         params = {param.name: param._order_notify_render_value(order, values) for param in self.param_ids}
         return {'content': content.strip(), 'params': params}
-
-
-class OrderNotifyTemplateParam(models.Model):
-    """One parameter of a provider-approved template and the order value that feeds it."""
-    _name = 'order.notify.template.param'
-    _description = "Order Notification Template Parameter"
-    _order = 'sequence, id'
-
-    template_id = fields.Many2one(comodel_name='order.notify.template', required=True, ondelete='cascade')
-    sequence = fields.Integer(default=10)
-    name = fields.Char(string="Parameter", required=True, help="The parameter's name in the provider template.")
-    value_key = fields.Selection(
-        string="Order Value", selection=const.VALUE_KEYS + [('expression', "Expression")],
-        default='order_ref',
-    )
-    expression = fields.Char(
-        string="Expression",
-        help="Used when the order value is 'Expression', e.g. {{ object.partner_id.city }}.",
-    )
-
-    def _order_notify_render_value(self, order, values):
-        """Return the text value of this parameter for ``order`` (channel addons may convert
-        it further to their provider's types)."""
-        self.ensure_one()
-        if self.value_key == 'expression':
-            rendered = self.template_id._render_template(
-                self.expression or '', 'sale.order', order.ids, add_context=values,
-            )
-            return rendered[order.id].strip()
-        value = values.get(self.value_key)
-        return '' if value in (None, False) else str(value)

@@ -1,7 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 {
     'name': "Order Status Notifications: SMS Brandname",
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Sales/Sales',
     'summary': "Send order notifications as SMS brandname (eSMS, SpeedSMS, Vietguys)",
     'description': """
@@ -29,6 +29,7 @@ While the "shipped" event is on, Odoo's own delivery SMS (stock_sms, through IAP
     'demo': [
         'demo/order_notify_provider_demo.xml',
     ],
+    'post_init_hook': 'post_init_hook',
     'auto_install': False,
     'installable': True,
 }

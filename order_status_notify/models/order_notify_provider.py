@@ -3,7 +3,7 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.order_status_notify import const
 from odoo.addons.order_status_notify.utils import OrderNotifyError
@@ -54,8 +54,9 @@ class OrderNotifyProvider(models.Model):
     )
     api_base_url = fields.Char(
         string="API Base URL",
-        compute='_compute_api_base_url', store=True, readonly=False, copy=False,
-        help="Where the provider's API lives. Change it only to point at a sandbox or a proxy.",
+        compute='_compute_api_base_url', store=True, readonly=False, copy=False, groups='base.group_system',
+        help="Where the provider's API lives. Change it only to point at a sandbox or a proxy. Settings "
+             "administrators only: the credentials are sent there.",
     )
     unit_cost = fields.Monetary(
         string="Unit Cost",
@@ -129,14 +130,16 @@ class OrderNotifyProvider(models.Model):
     def action_test_connection(self):
         """Ask the provider a read-only question and tell the admin the answer in plain words."""
         self.ensure_one()
+        self._order_notify_check_action_rights()
         try:
-            answer = self._order_notify_test_connection()
+            answer = self.sudo()._order_notify_test_connection()
         except UserError as error:
             return self._order_notify_display_notification(str(error), 'danger')
         return self._order_notify_display_notification(answer, 'success')
 
     def action_resume(self):
         """Resume a paused provider: its queued messages leave at once."""
+        self._order_notify_check_action_rights()
         for provider in self.filtered('is_paused'):
             provider.write({'is_paused': False, 'pause_reason': False, 'paused_since': False})
             provider.notify_message_ids.filtered(
@@ -158,6 +161,7 @@ class OrderNotifyProvider(models.Model):
 
     def action_send_test(self):
         self.ensure_one()
+        self._order_notify_check_action_rights()
         return {
             'type': 'ir.actions.act_window',
             'name': _("Send a test message"),
@@ -168,6 +172,17 @@ class OrderNotifyProvider(models.Model):
         }
 
     # === BUSINESS METHODS === #
+
+    def _order_notify_check_action_rights(self):
+        """Raise unless the current user may act on these providers: a notification admin with
+        write access to each of them (its company among the user's). Provider actions read secrets
+        and call the vendor as the superuser, so every action checks this first, before any
+        ``sudo`` or side effect; buttons hidden in the view protect nothing over JSON-RPC."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group('order_status_notify.group_order_notify_manager'):
+            raise AccessError(_("Only notification administrators can do this."))
+        self.check_access('write')
 
     @api.model
     def _order_notify_get_available(self, channel, company):

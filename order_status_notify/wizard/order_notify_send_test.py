@@ -45,6 +45,7 @@ class OrderNotifySendTest(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
+        self.provider_id._order_notify_check_action_rights()
         country = self.order_id.company_id.country_id or self.env.ref('base.vn')
         phone, reason = normalize_mobile(self.phone, country)
         if not phone:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import requests
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.order_status_notify import const as core_const
 from odoo.addons.order_status_notify.utils import OrderNotifyError
@@ -42,10 +42,10 @@ class OrderNotifyProvider(models.Model):
         string="VietGuys Password", groups='base.group_system', copy=False,
         help="The static API passcode of the account (pwd).",
     )
+    # No column default: it would be evaluated once for every existing provider (and logged).
     sms_report_token = fields.Char(
         string="Delivery Report Token", groups='base.group_system', copy=False,
-        default=lambda self: secrets.token_urlsafe(24),
-        help="Secret part of the delivery report URL: only the gateway knows it.",
+        help="Secret part of the delivery report URL: only the gateway knows it. Each provider has its own.",
     )
     sms_report_url = fields.Char(
         string="Delivery Report URL", compute='_compute_sms_report_url', groups='base.group_system',
@@ -115,13 +115,37 @@ class OrderNotifyProvider(models.Model):
         if self.code in SMS_CODES:
             self.channel = 'sms'
 
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        providers = super().create(vals_list)
+        providers.sudo()._sms_ensure_report_token()
+        return providers
+
+    def write(self, vals):
+        res = super().write(vals)
+        if 'code' in vals:
+            self.sudo()._sms_ensure_report_token()
+        return res
+
     # === ACTION METHODS === #
+
+    def action_sms_rotate_report_token(self):
+        """Give the provider a new delivery report URL (the old one is refused from now on)."""
+        self.ensure_one()
+        self._order_notify_check_action_rights()
+        if not self.env.user.has_group('base.group_system'):
+            raise AccessError(_("Only Settings administrators can change the delivery report URL."))
+        self.sudo()._sms_ensure_report_token(rotate=True)
+        return True
 
     def action_sms_refresh_balance(self):
         """Read the balance now; resumes a provider paused for lack of credit once topped up."""
         self.ensure_one()
+        self._order_notify_check_action_rights()
         try:
-            balance = self._sms_check_balance()
+            balance = self.sudo()._sms_check_balance()
         except UserError as error:
             return self._order_notify_display_notification(str(error), 'danger')
         return self._order_notify_display_notification(
@@ -219,6 +243,19 @@ class OrderNotifyProvider(models.Model):
         """``84912345678`` (E.164 without ``+``), the form SpeedSMS and VietGuys document."""
         return '84' + self._sms_national_phone(phone)[1:]
 
+    def _sms_ensure_report_token(self, rotate=False):
+        """Give every SMS provider of ``self`` a report token of its own: a missing one, one shared
+        with another provider (installed before tokens were per provider) or, with ``rotate``, any."""
+        sms_providers = self.sudo().filtered(lambda p: p.code in SMS_CODES)
+        shared = {
+            token for token, count in self.sudo()._read_group(
+                [('sms_report_token', '!=', False)], ['sms_report_token'], ['__count'],
+            ) if count > 1
+        }
+        for provider in sms_providers:
+            if rotate or not provider.sms_report_token or provider.sms_report_token in shared:
+                provider.sms_report_token = secrets.token_urlsafe(24)
+
     def _sms_get_report_url(self):
         self.ensure_one()
         token = self.sudo().sms_report_token
@@ -227,7 +264,7 @@ class OrderNotifyProvider(models.Model):
         return f"{self.get_base_url()}/order_status_notify_sms/{self.code}/{token}"
 
     def _sms_url(self, path):
-        return (self.api_base_url or self._order_notify_get_default_api_base_url() or '').rstrip('/') + path
+        return (self.sudo().api_base_url or self._order_notify_get_default_api_base_url() or '').rstrip('/') + path
 
     def _sms_request(self, method, path, **kwargs):
         """Call the gateway and return the ``requests`` response.

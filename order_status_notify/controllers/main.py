@@ -11,7 +11,10 @@ _logger = logging.getLogger(__name__)
 
 class OrderNotifyController(http.Controller):
 
-    @http.route('/order_status_notify/delivery_status', type='http', auth='public', methods=['POST'], csrf=False)
+    @http.route(
+        '/order_status_notify/delivery_status', type='http', auth='public', methods=['POST'], csrf=False,
+        save_session=False,
+    )
     def order_notify_delivery_status(self):
         """Delivery status webhook for carriers and shipping integrations.
 

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.order_status_notify import const
@@ -34,9 +34,10 @@ class ResCompany(models.Model):
         help="How many promotional messages (review requests, cart reminders) one customer may "
              "receive per day. Order status messages are never capped: there is one per state.",
     )
+    # No column default: Odoo evaluates a default once when it adds the column (every existing
+    # company would share it) and logs it. Each company gets its own in create() and the hooks.
     order_notify_webhook_secret = fields.Char(
         string="Carrier Webhook Secret", groups='base.group_system', copy=False,
-        default=lambda self: secrets.token_urlsafe(24),
         help="Carriers send it in the Authorization header (Bearer) of delivery status calls.",
     )
     order_notify_route_ids = fields.One2many(
@@ -57,10 +58,34 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
+        companies.sudo()._order_notify_ensure_webhook_secret()
         self.env['order.notify.route'].sudo()._order_notify_create_defaults(companies)
         return companies
 
+    # === ACTION METHODS === #
+
+    def action_order_notify_rotate_webhook_secret(self):
+        """Give the company a new carrier webhook secret (the old one stops working at once)."""
+        if not self.env.user.has_group('base.group_system'):
+            raise AccessError(_("Only Settings administrators can change the carrier webhook secret."))
+        self.check_access('write')
+        self.sudo()._order_notify_ensure_webhook_secret(rotate=True)
+        return True
+
     # === BUSINESS METHODS === #
+
+    def _order_notify_ensure_webhook_secret(self, rotate=False):
+        """Give every company of ``self`` a webhook secret of its own: a missing one, one shared
+        with another company (installed before secrets were per company) or, with ``rotate``,
+        any. Called at install, by the migration and by the admins' *Rotate* button."""
+        shared = {
+            secret for secret, count in self.sudo()._read_group(
+                [('order_notify_webhook_secret', '!=', False)], ['order_notify_webhook_secret'], ['__count'],
+            ) if count > 1
+        }
+        for company in self.sudo():
+            if rotate or not company.order_notify_webhook_secret or company.order_notify_webhook_secret in shared:
+                company.order_notify_webhook_secret = secrets.token_urlsafe(24)
 
     def _order_notify_local_tz(self):
         return pytz.timezone(self.order_notify_tz or const.DEFAULT_TZ)

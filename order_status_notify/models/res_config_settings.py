@@ -12,6 +12,10 @@ class ResConfigSettings(models.TransientModel):
     order_notify_daily_cap = fields.Integer(related='company_id.order_notify_daily_cap', readonly=False)
     order_notify_webhook_secret = fields.Char(related='company_id.order_notify_webhook_secret', readonly=False)
 
+    def action_order_notify_rotate_webhook_secret(self):
+        self.company_id.action_order_notify_rotate_webhook_secret()
+        return {'type': 'ir.actions.client', 'tag': 'reload'}
+
     def action_order_notify_routes(self):
         action = self.env['ir.actions.act_window']._for_xml_id('order_status_notify.action_order_notify_route')
         action['domain'] = [('company_id', '=', self.company_id.id)]

@@ -9,7 +9,7 @@ import psycopg2
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.order_status_notify import const
@@ -55,9 +55,13 @@ class OrderNotifyMessage(models.Model):
     template_id = fields.Many2one(string="Template", comodel_name='order.notify.template', readonly=True, ondelete='set null')
     is_test = fields.Boolean(string="Test Message", readonly=True)
     phone = fields.Char(string="Phone", readonly=True, help="The buyer's mobile in E.164 format.")
-    content = fields.Text(string="Content", readonly=True)
-    params = fields.Json(string="Parameters", readonly=True)
-    params_display = fields.Text(string="Template Parameters", compute='_compute_params_display')
+    # What the buyer read carries the order's portal link (with its access token): only the
+    # notification users (salespeople and admins), who can open the order, read it.
+    content = fields.Text(string="Content", readonly=True, groups='order_status_notify.group_order_notify_user')
+    params = fields.Json(string="Parameters", readonly=True, groups='order_status_notify.group_order_notify_user')
+    params_display = fields.Text(
+        string="Template Parameters", compute='_compute_params_display', groups='order_status_notify.group_order_notify_user',
+    )
     state = fields.Selection(
         string="Status",
         selection=[
@@ -158,6 +162,7 @@ class OrderNotifyMessage(models.Model):
         for message in self:
             if message.state not in ('failed', 'unknown', 'skipped', 'cancelled'):
                 raise UserError(_("Only failed, unknown, skipped or cancelled messages can be sent again."))
+        self._order_notify_check_resend_rights()
         self.sudo().write({
             'state': 'queued', 'next_attempt_at': fields.Datetime.now(),
             'reason_code': False, 'reason': False, 'error_code': False, 'attempt_count': 0,
@@ -171,8 +176,27 @@ class OrderNotifyMessage(models.Model):
         for message in self:
             if message.state != 'queued':
                 raise UserError(_("Only queued messages can be cancelled."))
+        if not self.env.su:
+            if not self.env.user.has_group('order_status_notify.group_order_notify_manager'):
+                raise AccessError(_("Only notification administrators can cancel a message."))
+            self.check_access('write')
         self.sudo().write({'state': 'cancelled', 'reason_code': 'manual', 'reason': _("Cancelled by %s.", self.env.user.name)})
         return True
+
+    def _order_notify_check_resend_rights(self):
+        """The buttons write with ``sudo`` (messages are read-only for everyone but the
+        dispatcher), so the rights are checked here, not only in the view: a notification user
+        who may edit the order sends a failed or unknown message again; skipped, cancelled and
+        test messages need a notification administrator. Read-only roles (accountants) cannot."""
+        if self.env.su:
+            return
+        self.check_access('read')
+        if not self.env.user.has_group('order_status_notify.group_order_notify_user'):
+            raise AccessError(_("You are not allowed to send notifications again."))
+        is_manager = self.env.user.has_group('order_status_notify.group_order_notify_manager')
+        if not is_manager and self.filtered(lambda m: m.state in ('skipped', 'cancelled') or not m.order_id):
+            raise AccessError(_("Only notification administrators can send a skipped, cancelled or test message."))
+        self.order_id.check_access('write')
 
     def action_open_order(self):
         self.ensure_one()

@@ -14,6 +14,14 @@ _lt = LazyTranslate(__name__)
 
 DEFAULT_API_BASE_URL = 'https://business.openapi.zalo.me'
 DEFAULT_OAUTH_BASE_URL = 'https://oauth.zaloapp.com'
+# The OA API ("Lấy thông tin Official Account", GET /v2.0/oa/getoa with the access_token header):
+# the connected OA's id is read from Zalo, never taken from the callback URL. A sandbox given
+# as API base URL serves it too.
+DEFAULT_OA_API_BASE_URL = 'https://openapi.zalo.me'
+# The key of the pending OA connection in the admin's HTTP session (state, PKCE verifier, user).
+OAUTH_SESSION_KEY = 'order_notify_zalo_oauth'
+# Webhook events older than this (their ``timestamp``, in ms) are rejected as replays.
+WEBHOOK_MAX_AGE_SECONDS = 3600
 
 # Explicit timeout of every call to Zalo, in seconds (connect, read).
 TIMEOUT = (5, 20)

@@ -360,7 +360,12 @@ def test_zalo_oauth_consent_and_pkce_code_exchange(serve):
     assert post(code_verifier='wrong')['error'] == -14001  # and the code is used up
     consent = requests.get(consent.request.url, allow_redirects=False, timeout=T)
     form['code'] = parse_qs(urlsplit(consent.headers['Location']).query)['code'][0]
-    assert post(code_verifier=verifier)['expires_in'] == '90000'
+    tokens = post(code_verifier=verifier)
+    assert tokens['expires_in'] == '90000'
+    # The OA the token belongs to, read with the token (never trusted from the callback URL).
+    info = requests.get(f'{server.url}/v2.0/oa/getoa', headers={'access_token': tokens['access_token']}, timeout=T)
+    assert info.json()['data']['oa_id'] == zns.oa_id
+    assert requests.get(f'{server.url}/v2.0/oa/getoa', headers={'access_token': 'nope'}, timeout=T).json()['error'] == -216
 
 
 # ============================================================================ eSMS

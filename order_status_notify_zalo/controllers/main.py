@@ -7,6 +7,8 @@ from werkzeug.exceptions import Forbidden
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.order_status_notify_zalo import const
+
 _logger = logging.getLogger(__name__)
 
 
@@ -29,7 +31,8 @@ class ZaloZnsController(http.Controller):
         """Zalo sends the OA admin back here with ``code``, ``oa_id`` and our ``state``."""
         if not request.env.user.has_group('base.group_system'):
             raise Forbidden()
-        provider, error = request.env['order.notify.provider']._zalo_oauth_callback(params)
+        pending = request.session.pop(const.OAUTH_SESSION_KEY, None)  # single use
+        provider, error = request.env['order.notify.provider']._zalo_oauth_callback(params, pending)
         if error:
             _logger.info("Zalo OA connection failed: %s", error)
             if provider:

@@ -17,7 +17,8 @@ import pytz
 import requests
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import request
 from odoo.tools import SQL
 
 from odoo.addons.order_status_notify import const as core_const
@@ -58,11 +59,11 @@ class OrderNotifyProvider(models.Model):
     )
     zalo_access_token_expiry = fields.Datetime(string="Access Token Expiry", copy=False, readonly=True)
     zalo_token_error = fields.Char(string="Token Error", copy=False, readonly=True)
-    zalo_oauth_state = fields.Char(string="OAuth State", groups='base.group_system', copy=False)
-    zalo_oauth_code_verifier = fields.Char(string="OAuth Code Verifier", groups='base.group_system', copy=False)
     zalo_oauth_base_url = fields.Char(
         string="Zalo OAuth Base URL", compute='_compute_zalo_oauth_base_url', store=True, readonly=False,
-        copy=False, help="Where Zalo's OAuth v4 API lives. Change it only to point at a sandbox.",
+        copy=False, groups='base.group_system',
+        help="Where Zalo's OAuth v4 API lives. Change it only to point at a sandbox. Settings administrators "
+             "only: the app secret and the tokens are sent there.",
     )
     zalo_oauth_redirect_url = fields.Char(
         string="OAuth Callback URL", compute='_compute_zalo_urls',
@@ -128,15 +129,26 @@ class OrderNotifyProvider(models.Model):
 
     def action_zalo_connect(self):
         """Start Zalo's OAuth v4 consent for the Official Account (PKCE S256): the OA admin agrees
-        on Zalo's page, which comes back to the callback route with a one-time code."""
+        on Zalo's page, which comes back to the callback route with a one-time code.
+
+        Only Settings administrators connect an OA (it decides where every message goes). The
+        ``state``, the PKCE verifier and the user are kept in this admin's HTTP session, so a
+        callback link made by someone else, or opened by another user, is refused (login CSRF)."""
         self.ensure_one()
+        self._order_notify_check_action_rights()
+        if not self.env.user.has_group('base.group_system'):
+            raise AccessError(_("Only Settings administrators can connect a Zalo Official Account."))
+        if not request:
+            raise UserError(_("Connect the Official Account from the web client."))
         provider = self.sudo()
         if not provider.zalo_app_id or not provider.zalo_app_secret:
             raise UserError(_("Fill in the Zalo App ID and App Secret Key first."))
         verifier = secrets.token_urlsafe(64)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b'=').decode()
-        state = f"{provider.id}-{secrets.token_urlsafe(24)}"
-        provider.write({'zalo_oauth_state': state, 'zalo_oauth_code_verifier': verifier})
+        state = secrets.token_urlsafe(32)
+        request.session[const.OAUTH_SESSION_KEY] = {
+            'provider_id': provider.id, 'state': state, 'verifier': verifier, 'uid': self.env.uid,
+        }
         query = urlencode({
             'app_id': provider.zalo_app_id,
             'redirect_uri': provider.zalo_oauth_redirect_url,
@@ -152,8 +164,9 @@ class OrderNotifyProvider(models.Model):
     def action_zalo_refresh_token(self):
         """Renew the access token now with the stored (or pasted) refresh token."""
         self.ensure_one()
+        self._order_notify_check_action_rights()
         try:
-            self._zalo_refresh_access_token()
+            self.sudo()._zalo_refresh_access_token()
         except OrderNotifyError as error:
             return self._order_notify_display_notification(error.message, 'danger')
         self._zalo_after_reconnect()
@@ -161,7 +174,8 @@ class OrderNotifyProvider(models.Model):
 
     def action_zalo_sync_templates(self):
         self.ensure_one()
-        count = self._zalo_sync_templates()
+        self._order_notify_check_action_rights()
+        count = self.sudo()._zalo_sync_templates()
         return self._order_notify_display_notification(
             _("%(count)s ZNS templates synchronized from Zalo.", count=count), 'success',
         )
@@ -260,10 +274,10 @@ class OrderNotifyProvider(models.Model):
     # === BUSINESS METHODS: HTTP === #
 
     def _zalo_url(self, path):
-        return (self.api_base_url or const.DEFAULT_API_BASE_URL).rstrip('/') + path
+        return (self.sudo().api_base_url or const.DEFAULT_API_BASE_URL).rstrip('/') + path
 
     def _zalo_oauth_url(self, path):
-        return (self.zalo_oauth_base_url or const.DEFAULT_OAUTH_BASE_URL).rstrip('/') + path
+        return (self.sudo().zalo_oauth_base_url or const.DEFAULT_OAUTH_BASE_URL).rstrip('/') + path
 
     def _zalo_make_request(self, method, url, **kwargs):
         """Call Zalo and return the JSON object of the answer.
@@ -448,17 +462,19 @@ class OrderNotifyProvider(models.Model):
         )
 
     @api.model
-    def _zalo_oauth_callback(self, params):
-        """Finish the OAuth consent: check ``state``, exchange the code (with the PKCE verifier)
-        and store the pair. Returns ``(provider, error sentence or None)``."""
+    def _zalo_oauth_callback(self, params, pending):
+        """Finish the OAuth consent: check ``state`` against the one kept in the admin's session
+        (``pending``, taken out of it by the controller: single use), exchange the code with the
+        PKCE verifier, store the pair and read the OA's id from Zalo.
+
+        :return: ``(provider, error sentence or None)``
+        """
+        pending = pending if isinstance(pending, dict) else {}
         state = params.get('state') or ''
-        provider_id = state.split('-', 1)[0]
-        provider = self.sudo().browse(int(provider_id)) if provider_id.isdigit() else self.sudo().browse()
-        if not provider.exists() or provider.code != 'zalo_zns' or not provider.zalo_oauth_state \
-                or not hmac.compare_digest(provider.zalo_oauth_state.encode(), state.encode()):
+        provider = self.sudo().browse(pending.get('provider_id') or []).exists()
+        if not provider or provider.code != 'zalo_zns' or pending.get('uid') != self.env.uid \
+                or not pending.get('state') or not hmac.compare_digest(str(pending['state']).encode(), state.encode()):
             return self.browse(), _("This Zalo authorization is unknown or was already used: start again from the provider.")
-        verifier = provider.zalo_oauth_code_verifier
-        provider.write({'zalo_oauth_state': False, 'zalo_oauth_code_verifier': False})
         if not params.get('code'):
             return provider, _("Zalo did not grant access to the Official Account (%s).",
                                params.get('error_description') or params.get('error') or _("no code"))
@@ -470,7 +486,7 @@ class OrderNotifyProvider(models.Model):
                     'code': params['code'],
                     'app_id': provider.zalo_app_id or '',
                     'grant_type': 'authorization_code',
-                    'code_verifier': verifier or '',
+                    'code_verifier': pending.get('verifier') or '',
                 },
             )
         except OrderNotifyError as error:
@@ -478,10 +494,32 @@ class OrderNotifyProvider(models.Model):
         if not data.get('access_token') or not data.get('refresh_token'):
             return provider, _("Zalo refused the authorization code (%(code)s %(name)s).",
                                code=data.get('error', ''), name=data.get('error_name') or '')
-        provider._zalo_store_tokens(data, extra={'zalo_oa_id': params.get('oa_id') or provider.zalo_oa_id})
-        provider.message_post(body=_("Zalo Official Account %s connected.", params.get('oa_id') or ''))
+        provider._zalo_store_tokens(data)
+        oa_id = provider._zalo_fetch_oa_id()
+        if oa_id:
+            provider.zalo_oa_id = oa_id
+        provider.message_post(body=_("Zalo Official Account %s connected.", oa_id or ''))
         provider._zalo_after_reconnect()
         return provider, None
+
+    def _zalo_oa_url(self, path):
+        base_url = self.sudo().api_base_url
+        if not base_url or base_url.rstrip('/') == const.DEFAULT_API_BASE_URL:
+            base_url = const.DEFAULT_OA_API_BASE_URL
+        return base_url.rstrip('/') + path
+
+    def _zalo_fetch_oa_id(self):
+        """The id of the OA the access token belongs to, as Zalo tells it (False if it cannot)."""
+        self.ensure_one()
+        try:
+            data = self._zalo_make_request(
+                'GET', self._zalo_oa_url('/v2.0/oa/getoa'), headers={'access_token': self.sudo().zalo_access_token},
+            )
+        except OrderNotifyError as error:
+            _logger.info("Zalo OA information of provider %s unavailable: %s", self.id, error)
+            return False
+        oa = data.get('data') if isinstance(data.get('data'), dict) else {}
+        return str(oa['oa_id']) if not self._zalo_error_code(data) and oa.get('oa_id') else False
 
     @api.model
     def _cron_zalo_refresh_tokens(self):
@@ -849,12 +887,24 @@ class OrderNotifyProvider(models.Model):
         if not provider:
             _logger.info("Zalo webhook call with a wrong or missing signature rejected")
             return 403, "forbidden"
+        if self._zalo_is_stale(data.get('timestamp')):
+            _logger.info("Zalo webhook event older than %s s rejected (replay?)", const.WEBHOOK_MAX_AGE_SECONDS)
+            return 403, "stale"
         event = data.get('event_name')
         if event == 'user_received_message':
             return provider._zalo_process_delivery_event(data)
         if event == 'change_template_status':
             return provider._zalo_process_template_event(data)
         return 200, "ignored"
+
+    @api.model
+    def _zalo_is_stale(self, timestamp_ms):
+        """Whether a signed event is too old to be taken (a captured call replayed later)."""
+        try:
+            sent = datetime.fromtimestamp(int(timestamp_ms) / 1000)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return False  # no usable timestamp: the signature alone decides
+        return datetime.now() - sent > timedelta(seconds=const.WEBHOOK_MAX_AGE_SECONDS)
 
     def _zalo_check_signature(self, raw_body, data, signature, headers):
         """``X-ZEvent-Signature`` = sha256(app id + raw body + timestamp + OA secret key), hex.

@@ -3,6 +3,9 @@
 import pathlib
 import sys
 from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
 
 from odoo import fields
 
@@ -63,6 +66,32 @@ class ZaloCommon(OrderNotifyCommon):
         })
         template.action_zalo_suggest_params()
         return template
+
+    # Over HTTP (for the HttpCase tests)
+
+    def _over_http(self, call, *args, **kwargs):
+        """What the test wrote must be in the database for the server, and what the server
+        wrote must be re-read here."""
+        self.env.flush_all()
+        result = call(*args, **kwargs)
+        self.env.invalidate_all()
+        return result
+
+    def _connect_over_http(self, login):
+        """Click *Connect Zalo OA* as ``login`` (JSON-RPC, so the state lands in that session)."""
+        self.authenticate(login, login)
+        self.env.flush_all()
+        return self.make_jsonrpc_request('/web/dataset/call_button', {
+            'model': 'order.notify.provider', 'method': 'action_zalo_connect',
+            'args': [[self.provider.id]], 'kwargs': {},
+        })
+
+    def _consent(self, action):
+        """The OA admin agrees on Zalo's page, which sends the browser back to Odoo."""
+        answer = requests.get(action['url'], allow_redirects=False, timeout=10)
+        self.assertEqual(answer.status_code, 302)
+        back = urlsplit(answer.headers['Location'])
+        return f'{back.path}?{back.query}'
 
     def _sends(self):
         return self.zns.requests.filter(path=SEND_PATH, method='POST')

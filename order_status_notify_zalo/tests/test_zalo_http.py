@@ -2,8 +2,6 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-import requests
-
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.order_status_notify_zalo.tests.common import ZaloCommon
@@ -15,14 +13,6 @@ WEBHOOK = '/order_status_notify_zalo/webhook'
 class TestZaloHttp(ZaloCommon, HttpCase):
     """Zalo's calls reach Odoo over HTTP: the fake posts its signed events to the webhook route
     and sends the OA admin back to the OAuth callback route."""
-
-    def _over_http(self, call, *args, **kwargs):
-        """What the test wrote must be in the database for the server, and what the server
-        wrote must be re-read here."""
-        self.env.flush_all()
-        result = call(*args, **kwargs)
-        self.env.invalidate_all()
-        return result
 
     def _sent_message(self):
         order = self._confirmed_order()
@@ -69,18 +59,14 @@ class TestZaloHttp(ZaloCommon, HttpCase):
 
     def test_oauth_consent_stores_the_tokens(self):
         self.provider.write({'zalo_access_token': False, 'zalo_refresh_token': False, 'zalo_oa_id': False})
-        action = self.provider.action_zalo_connect()
+        action = self._connect_over_http('admin')
         consent = urlsplit(action['url'])
         query = parse_qs(consent.query)
         self.assertEqual(consent.path, '/v4/oa/permission')
         self.assertEqual(query['redirect_uri'], [self.provider.zalo_oauth_redirect_url])
         self.assertEqual(len(query['code_challenge'][0]), 43)
-        # The OA admin agrees on Zalo's page, which sends the browser back to Odoo.
-        answer = requests.get(action['url'], allow_redirects=False, timeout=10)
-        self.assertEqual(answer.status_code, 302)
-        back = urlsplit(answer.headers['Location'])
-        self.authenticate('admin', 'admin')
-        response = self._over_http(self.url_open, f'{back.path}?{back.query}', allow_redirects=False)
+        callback = self._consent(action)
+        response = self._over_http(self.url_open, callback, allow_redirects=False)
         self.assertEqual(response.status_code, 303, response.text)
         self.assertTrue(self.provider.zalo_access_token)
         self.assertEqual(self.zns.tokens.check(self.provider.zalo_refresh_token, 'refresh'), 'ok')
@@ -90,6 +76,6 @@ class TestZaloHttp(ZaloCommon, HttpCase):
         self.assertTrue(exchange.form['code_verifier'])
         # The state is single use: replaying the callback changes nothing.
         token = self.provider.zalo_access_token
-        replay = self._over_http(self.url_open, f'{back.path}?{back.query}', allow_redirects=False)
+        replay = self._over_http(self.url_open, callback, allow_redirects=False)
         self.assertEqual(replay.status_code, 400)
         self.assertEqual(self.provider.zalo_access_token, token)

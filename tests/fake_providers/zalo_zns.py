@@ -16,6 +16,8 @@ send API and webhook, S5/S6 OAuth, S12/S13/S15 template APIs, S17/S25 message st
   refresh tokens 3 months and are **single use** (reuse → -14014, expired → -14020); error body
   ``{"error", "error_name", "error_reason", "ref_doc", "error_description"}``.
   ``GET /v4/oa/permission`` (consent) redirects straight back with ``code`` and ``oa_id``.
+- OA API: ``GET /v2.0/oa/getoa`` with the ``access_token`` header → ``data {oa_id, name, …}``
+  (Zalo OA API "Lấy thông tin Official Account"), -216 for a wrong token.
 - §4: ``GET /template/all`` (numeric ``status`` filter, ``"ENABLE"`` → -132, ``limit`` clamped
   to 100, ``metadata.total``), ``GET /template/info/v2`` (and v1 ``/template/info``),
   ``GET /message/status`` (-1 / 0 / 1 + ``delivery_time``), ``GET /message/quota``.
@@ -611,6 +613,14 @@ class FakeZaloZNS(Fake):
         with self.lock:
             self._roll_day()
             return self.ok({'dailyQuota': self.daily_quota, 'remainingQuota': self.remaining_quota})
+
+    @route('GET', r'/v2.0/oa/getoa')
+    def oa_info(self, request):
+        """The OA the access token belongs to: how Odoo learns which OA was connected."""
+        if not self._authorized(request):
+            return json_response({'error': -216, 'message': 'Access token is invalid'})
+        return self.ok({'oa_id': self.oa_id, 'name': 'Fake OA', 'description': '', 'is_verified': True,
+                        'oa_type': 2, 'num_follower': 0, 'avatar': '', 'cover': ''})
 
     # ------------------------------------------------------------------ OAuth v4 (OA)
     def oauth_error(self, code, reason=''):

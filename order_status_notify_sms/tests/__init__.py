@@ -8,3 +8,4 @@ from . import test_sms_reports_http
 from . import test_stock_sms
 from . import test_sms_fallback
 from . import test_smoke
+from . import test_sms_security

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.order_status_notify.tests.common import OrderNotifyCommon
 from odoo.addons.order_status_notify.utils import extract_mobiles, shorten_text, text_length
@@ -87,8 +87,10 @@ class TestOrderNotifyValues(OrderNotifyCommon):
         order.action_confirm()
         picking = order.picking_ids
         self.assertEqual(picking.order_notify_cod_amount, order.amount_total)
-        # The buyer paid part in cash at the counter: the warehouse corrects the amount.
-        picking.order_notify_cod_amount = 100000.0
+        # The buyer paid part in cash at the counter: the warehouse corrects the amount on the form.
+        with Form(picking) as form:
+            form.order_notify_cod_amount = 100000.0
+        self.assertEqual(picking.order_notify_cod_amount, 100000.0)
         self._ship(order, tracking_ref='GHN1', qty=1, backorder=True)
         self.assertEqual(picking.order_notify_cod_amount, 100000.0, "validation keeps the edited amount")
         self._dispatch()
@@ -217,6 +219,9 @@ class TestOrderNotifyValues(OrderNotifyCommon):
             "0912 345 678 / 0987 654 321": ['+84912345678', '+84987654321'],
             "0912345678 - 0987654321": ['+84912345678', '+84987654321'],
             "0912345678 (chồng)": ['+84912345678'],
+            "0912345678 gọi giờ hành chính": ['+84912345678'],
+            "0912345678/0987654321": ['+84912345678', '+84987654321'],
+            "0912 345 678 0987 654 321": ['+84912345678', '+84987654321'],
             "0912.345.678, 0987-654-321": ['+84912345678', '+84987654321'],
             "028 3822 1234 / 0912345678": ['+84912345678'],
             "0912345678 hoặc 0912345678": ['+84912345678'],

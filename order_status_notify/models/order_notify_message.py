@@ -556,7 +556,8 @@ class OrderNotifyMessage(models.Model):
                 lambda m: m.channel == self.channel).mapped('phone'))
             untried = [phone for phone in phones if phone not in tried]
             if untried:
-                return self._order_notify_create_fallback(self.channel, self.provider_id, untried[0], phones.index(untried[0]))
+                phone = untried[0]
+                return self._order_notify_create_fallback(self.channel, self.provider_id, phone, phones.index(phone))
         channels = self.env['order.notify.route']._order_notify_get_channels(self.event, self.company_id)
         if self.channel not in channels:
             return self.browse()

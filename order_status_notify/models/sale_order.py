@@ -56,7 +56,8 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         told = self.filtered(lambda order: order.order_notify_message_ids.filtered(
-            lambda m: m.event == 'placed' and m.state in const.SUCCESS_STATES and m.revision == order.order_notify_revision
+            lambda m: m.event == 'placed' and m.state in const.SUCCESS_STATES
+            and m.revision == order.order_notify_revision
         ))
         res = super()._action_cancel()
         pending = self.order_notify_message_ids.filtered(lambda m: m.state == 'queued' and not m.is_test)

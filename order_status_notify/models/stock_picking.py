@@ -29,7 +29,8 @@ class StockPicking(models.Model):
     # The last prefilled value: when the amount differs from it, the warehouse changed it by hand
     # and it is kept (as sale.order.line's technical_price_unit).
     order_notify_cod_suggested = fields.Monetary(
-        string="Prefilled Amount to Collect", currency_field='order_notify_currency_id', compute='_compute_order_notify_cod_amount', store=True, copy=False,
+        string="Prefilled Amount to Collect", currency_field='order_notify_currency_id',
+        compute='_compute_order_notify_cod_amount', store=True, copy=False,
     )
 
     # === COMPUTE METHODS === #
@@ -102,7 +103,9 @@ class StockPicking(models.Model):
         raw_values = [p._order_notify_goods_value() for p in parcels]
         values = [currency.round(value) for value in raw_values]
         values[-1] = currency.round(sum(raw_values)) - sum(values[:-1])
-        goods = order.order_line.filtered(lambda l: not l.display_type and not l.is_delivery and l.product_id.type == 'consu')
+        goods = order.order_line.filtered(
+            lambda l: not l.display_type and not l.is_delivery and l.product_id.type == 'consu'
+        )
         values[0] += currency.round(order.amount_total - sum(goods.mapped('price_total')))
         prepaid = order._order_notify_amount_paid()
         for parcel, value in zip(parcels, values):

@@ -43,6 +43,13 @@ class TestOrderNotifyValues(OrderNotifyCommon):
         ).create({'amount': amount})._create_payments()
         return invoice
 
+    def _return(self, picking):
+        wizard = self.env['stock.return.picking'].with_context(
+            active_id=picking.id, active_model='stock.picking',
+        ).create({})
+        wizard.product_return_moves.quantity = 1
+        return self.env['stock.picking'].browse(wizard.action_create_returns()['res_id'])
+
     # === Item 4: each parcel states its own amount to collect === #
 
     def test_split_delivery_parcels_state_their_own_amount(self):
@@ -101,18 +108,14 @@ class TestOrderNotifyValues(OrderNotifyCommon):
         order.action_confirm()
         picking = self._ship(order)
         self.assertEqual(picking.order_notify_cod_amount, order.amount_total)
-        wizard = self.env['stock.return.picking'].with_context(active_id=picking.id, active_model='stock.picking').create({})
-        wizard.product_return_moves.quantity = 1
-        returned = self.env['stock.picking'].browse(wizard.action_create_returns()['res_id'])
+        returned = self._return(picking)
         self.assertEqual(returned.picking_type_code, 'incoming')
         self.assertEqual(returned.order_notify_cod_amount, 0.0)
         returned.move_ids.quantity = 1
         returned.move_ids.picked = True
         returned._action_done()
         # The exchange: a return of the return, going out to the buyer again.
-        wizard = self.env['stock.return.picking'].with_context(active_id=returned.id, active_model='stock.picking').create({})
-        wizard.product_return_moves.quantity = 1
-        exchange = self.env['stock.picking'].browse(wizard.action_create_returns()['res_id'])
+        exchange = self._return(returned)
         self.assertEqual((exchange.picking_type_code, exchange.sale_id), ('outgoing', order))
         self.assertEqual(exchange.order_notify_cod_amount, 0.0)
         self._ship(order, tracking_ref='GHN-EXCHANGE')
@@ -202,7 +205,7 @@ class TestOrderNotifyValues(OrderNotifyCommon):
         self.assertEqual(shorten_text(decomposed, 30), unicodedata.normalize('NFC', decomposed))
 
     def test_long_product_list_is_cut_at_a_word(self):
-        self.product.name = "Áo thun cotton cổ tròn tay ngắn in hình hoa sen màu xanh lá cây đậm size XL dành cho nam " * 2
+        self.product.name = "Áo thun cotton cổ tròn tay ngắn in hình hoa sen màu xanh lá cây đậm size XL cho nam " * 2
         order = self._create_order()
         full = f"2 x {self.product.name}"
         summary = order._order_notify_get_values('placed')['product_summary']

@@ -221,7 +221,9 @@ class TestZaloSend(ZaloCommon):
         self.assertRecordValues(message, [{'state': 'failed', 'error_code': '-1121'}])
         self.assertIn('customer_name', message.reason)
         # What Zalo refuses, the SMS text may carry: the buyer still hears from the shop.
-        self.assertRecordValues(self._messages(order, channel='sms'), [{'state': 'queued', 'fallback_from_id': message.id}])
+        self.assertRecordValues(self._messages(order, channel='sms'), [{
+            'state': 'queued', 'fallback_from_id': message.id,
+        }])
 
     def test_disabled_template_goes_by_sms_and_alerts(self):
         self.zns.templates['100001'].status = 'DISABLE'

@@ -28,6 +28,7 @@ queue, the templates, the settings and a sandbox provider.
         'data/order_notify_route_data.xml',
         'data/order_notify_template_data.xml',
         'wizard/order_notify_send_test_views.xml',
+        'wizard/sale_order_cancel_views.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_route_views.xml',
         'views/order_notify_template_views.xml',

@@ -99,6 +99,8 @@ REASON_QUIET_HOURS = 'quiet_hours'
 REASON_DAILY_CAP = 'daily_cap'
 REASON_PROVIDER_PAUSED = 'provider_paused'
 REASON_ORDER_CANCELLED = 'order_cancelled'
+REASON_ORDER_CONFIRMED_AGAIN = 'order_confirmed_again'
+REASON_ALREADY_THANKED = 'already_thanked'
 REASON_MAX_ATTEMPTS = 'max_attempts'
 REASON_STUCK = 'stuck_sending'
 REASON_INTERNAL = 'internal_error'
@@ -125,4 +127,11 @@ VALUE_KEYS = [
     ('order_url', "Order link"),
     ('shop_name', "Shop name"),
     ('shop_phone', "Shop phone"),
+    ('cancel_reason', "Cancellation reason"),
 ]
+# Free-text values a provider template parameter may get shortened (at a word boundary, with
+# "…") to the length the provider allows; the others (codes, amounts, dates, links) are never
+# cut: a value too long for them fails the message on that channel.
+SHORTENABLE_VALUE_KEYS = ('customer_name', 'product_summary', 'carrier', 'shop_name', 'cancel_reason')
+# The product list of a message (``product_summary``) is cut to this length.
+PRODUCT_SUMMARY_MAX_LENGTH = 100

@@ -1,8 +1,10 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
-"""Helpers shared by the core and the channel addons: the error providers raise and the
-Vietnamese phone normalisation on top of Odoo's ``phone_validation``."""
+"""Helpers shared by the core and the channel addons: the error providers raise, the
+Vietnamese phone normalisation on top of Odoo's ``phone_validation`` and the shortening of
+long values."""
 
 import re
+import unicodedata
 
 from odoo.exceptions import UserError
 
@@ -22,9 +24,14 @@ class OrderNotifyError(Exception):
     retry, fall back to the next channel, defer, pause the provider or fail. ``code`` is the
     provider's own code (kept on the message for support), ``message`` a sentence for the shop,
     ``retry_at`` an optional naive UTC datetime before which the message must not be retried.
+
+    ``recipient``: the error concerns this phone number only (no account on the channel, refused
+    by its owner): the buyer's other numbers are tried on the same channel first. ``fallback``:
+    an ``invalid`` message this channel cannot carry (e.g. a value longer than the provider
+    template allows) fails and goes by the next channel, whose text may carry it.
     """
 
-    def __init__(self, error_class, message, code=None, retry_at=None):
+    def __init__(self, error_class, message, code=None, retry_at=None, recipient=False, fallback=False):
         if error_class not in const.ERROR_CLASSES:
             raise ValueError(f"Unknown error class {error_class!r}")
         super().__init__(message)
@@ -32,6 +39,8 @@ class OrderNotifyError(Exception):
         self.message = message
         self.code = code
         self.retry_at = retry_at
+        self.recipient = recipient
+        self.fallback = fallback
 
     def __str__(self):
         return f"[{self.code}] {self.message}" if self.code else self.message
@@ -89,3 +98,67 @@ def normalize_mobile(number, country):
         ):
             return False, const.REASON_LANDLINE
     return e164, False
+
+
+# What buyers type between two numbers ("0912 345 678 / 0987 654 321", "… - …", "…; …") and
+# the notes they add ("(chồng)", "gọi giờ hành chính"): split on them, keep the digits.
+_PHONE_SEPARATORS = re.compile(r'[/,;|\n\\]|\s[-–]\s?|\s?[-–]\s|[^\W\d_]+')
+_PHONE_NOTE = re.compile(r'\([^)]*[^\W\d_][^)]*\)')
+
+
+def extract_mobiles(text, country):
+    """All the mobiles a person typed in one phone field, in the order typed.
+
+    A field holding one number is normalised as a whole (``normalize_mobile``); otherwise it is
+    split on separators and notes, and each piece's digit groups are joined until they form a
+    valid mobile (``0912 345 678``, ``0912.345.678``).
+
+    :return: ``([e164, …], reason_code)``: the reason (``const.REASON_*``) says why the list is
+             empty, and is False otherwise.
+    """
+    e164, reason = normalize_mobile(text, country)
+    if e164 or reason == const.REASON_NO_PHONE:
+        return ([e164] if e164 else []), reason
+    mobiles, reasons = [], [reason]
+    for piece in _PHONE_SEPARATORS.split(_PHONE_NOTE.sub(' ', text)):
+        groups = re.findall(r'\+?\d+', piece)
+        start = 0
+        while start < len(groups):
+            found = False
+            for end in range(start + 1, len(groups) + 1):
+                candidate = ''.join(groups[start:end])
+                if len(re.sub(r'\D', '', candidate)) > 15:
+                    break
+                e164, reason = normalize_mobile(candidate, country)
+                if e164:
+                    if e164 not in mobiles:
+                        mobiles.append(e164)
+                    start, found = end, True
+                    break
+                reasons.append(reason)
+            if not found:
+                start += 1
+    if mobiles:
+        return mobiles, False
+    return [], const.REASON_LANDLINE if const.REASON_LANDLINE in reasons else const.REASON_INVALID_PHONE
+
+
+def text_length(text):
+    """The length of ``text`` as Zalo and SMS gateways count it: characters after NFC
+    normalisation (a decomposed "ễ" is one character, not three)."""
+    return len(unicodedata.normalize('NFC', text or ''))
+
+
+def shorten_text(text, limit, ellipsis='…'):
+    """``text`` (NFC-normalised) cut to at most ``limit`` characters at a word boundary, ending
+    with ``ellipsis``; unchanged when it fits. A first word longer than the limit is cut inside."""
+    text = unicodedata.normalize('NFC', text or '').strip()
+    if not limit or len(text) <= limit:
+        return text
+    room = limit - len(ellipsis)
+    if room <= 0:
+        return text[:limit]
+    cut = text[:room + 1]
+    boundary = max(cut.rfind(' '), cut.rfind(','))
+    cut = cut[:boundary] if boundary > 0 else text[:room]
+    return cut.rstrip(' ,;:-–(') + ellipsis

@@ -38,6 +38,8 @@ QUOTA_ALERT_RATIO = 0.1
 NO_ZALO_MEMORY_DAYS = 28
 # Codes that say the phone cannot get ZNS from this OA at all (not just this template).
 REMEMBERED_UNREACHABLE_CODES = (-118, -119, -141)
+# Codes about the phone number only: the buyer's other numbers are tried on Zalo first.
+RECIPIENT_CODES = (-110, -114, -118, -119, -139, -141)
 
 # ``tracking_id``: "at most 48 characters and no special characters".
 TRACKING_ID_MAX_LENGTH = 48
@@ -128,6 +130,7 @@ ERRORS = {
 # words appear as whole words in the normalised name wins (so "cod_amount" is the COD, not the
 # total, and "order_code" is no COD).
 PARAM_SUGGESTIONS = [
+    (('reason', 'ly_do', 'cancel_reason'), 'cancel_reason'),
     (('cod', 'thu_ho', 'collect'), 'cod_amount'),
     (('paid', 'da_thanh_toan', 'payment_amount'), 'amount_paid'),
     (('order_date', 'ngay_dat', 'created_date', 'date_order'), 'order_date'),

@@ -55,6 +55,16 @@ class OrderNotifyMessage(models.Model):
     template_id = fields.Many2one(string="Template", comodel_name='order.notify.template', readonly=True, ondelete='set null')
     is_test = fields.Boolean(string="Test Message", readonly=True)
     phone = fields.Char(string="Phone", readonly=True, help="The buyer's mobile in E.164 format.")
+    alternative_phones = fields.Char(
+        string="Other Phones", readonly=True,
+        help="The buyer's other mobiles (E.164, space separated), tried on the same channel when this one cannot "
+             "be reached there (e.g. it has no Zalo account).",
+    )
+    revision = fields.Integer(
+        string="Order Revision", default=1, readonly=True,
+        help="The life of the order this message belongs to: an order cancelled then confirmed again gets "
+             "new messages.",
+    )
     # What the buyer read carries the order's portal link (with its access token): only the
     # notification users (salespeople and admins), who can open the order, read it.
     content = fields.Text(string="Content", readonly=True, groups='order_status_notify.group_order_notify_user')
@@ -205,14 +215,20 @@ class OrderNotifyMessage(models.Model):
     # === BUSINESS METHODS: ENQUEUE === #
 
     @api.model
-    def _order_notify_make_key(self, order, event, channel, picking=None):
+    def _order_notify_make_key(self, order, event, channel, picking=None, revision=1, attempt_phone=0):
         """The idempotency key of a message: one per (order, event, channel), per parcel for
-        per-parcel events. It starts with a piece of the database uuid because providers keep
-        it account-wide (eSMS RequestId), and it fits ZNS's tracking_id (≤ 48 safe chars)."""
+        per-parcel events, per life of the order from its second one (``-r2``), per other
+        number of the buyer tried on the channel (``-a1``). It starts with a piece of the
+        database uuid because providers keep it account-wide (eSMS RequestId), and it fits
+        ZNS's tracking_id (≤ 48 safe chars)."""
         dbuuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]
         key = f"osn-{dbuuid}-{order.id}-{event}-{channel}"
         if picking and const.EVENTS.get(event, {}).get('per_parcel'):
             key += f"-p{picking.id}"
+        if revision and revision > 1:
+            key += f"-r{revision}"
+        if attempt_phone:
+            key += f"-a{attempt_phone}"
         return key
 
     @api.model
@@ -236,7 +252,10 @@ class OrderNotifyMessage(models.Model):
         channels = self.env['order.notify.route']._order_notify_get_channels(event, company)
         if not channels:
             return self.browse()  # the event is off for this company
-        group_domain = [('order_id', '=', order.id), ('event', '=', event), ('is_test', '=', False)]
+        revision = order.order_notify_revision
+        group_domain = [
+            ('order_id', '=', order.id), ('event', '=', event), ('is_test', '=', False), ('revision', '=', revision),
+        ]
         if const.EVENTS.get(event, {}).get('per_parcel'):
             group_domain.append(('picking_id', '=', picking.id if picking else False))
         existing = self.sudo().search(group_domain, limit=1)
@@ -255,10 +274,19 @@ class OrderNotifyMessage(models.Model):
             'channel': channel,
             'provider_id': provider.id,
             'currency_id': provider.currency_id.id,
-            'idempotency_key': self._order_notify_make_key(order, event, channel, picking),
+            'revision': revision,
+            'idempotency_key': self._order_notify_make_key(order, event, channel, picking, revision=revision),
             'next_attempt_at': fields.Datetime.now() + timedelta(minutes=delay_minutes),
         }
-        if delay_minutes:
+        thanked = self._order_notify_get_thank_you(order, event, revision)
+        if thanked:
+            vals.update(state='skipped', reason_code=const.REASON_ALREADY_THANKED, reason=_(
+                "The buyer was already thanked for this order (%(event)s message of %(date)s): that message covered "
+                "this one.",
+                event=dict(self._fields['event']._description_selection(self.env))[thanked.event],
+                date=fields.Datetime.to_string(thanked.sent_date or thanked.create_date),
+            ))
+        elif delay_minutes:
             vals.update(reason_code=const.REASON_MERGE_HOLD, reason=_(
                 "Held %s minutes: if the parcel is received meanwhile, the thank-you message replaces this one.",
                 delay_minutes,
@@ -272,6 +300,18 @@ class OrderNotifyMessage(models.Model):
         if message and message.state == 'queued':
             message._order_notify_trigger_dispatch(message.next_attempt_at)
         return message
+
+    @api.model
+    def _order_notify_get_thank_you(self, order, event, revision):
+        """The message that already told the buyer what ``event`` would tell (the thank-you for
+        a COD payment registered after delivery), if it left: see ``absorbed_by``."""
+        absorbed_by = const.EVENTS.get(event, {}).get('absorbed_by')
+        if not absorbed_by:
+            return self.browse()
+        return self.sudo().search([
+            ('order_id', '=', order.id), ('event', 'in', absorbed_by), ('is_test', '=', False),
+            ('revision', '=', revision), ('state', 'in', const.SUCCESS_STATES),
+        ], limit=1)
 
     @api.model
     def _order_notify_pick_channel(self, channels, company):
@@ -387,10 +427,10 @@ class OrderNotifyMessage(models.Model):
                     event=dict(self._fields['event']._description_selection(self.env))[absorbing.event],
                 ))
         if not self.phone:
-            phone, reason_code = order._order_notify_get_phone()
-            if not phone:
+            phones, reason_code = order._order_notify_get_phones()
+            if not phones:
                 return self._order_notify_set_state('skipped', reason_code, self._order_notify_reason_text(reason_code))
-            self.phone = phone
+            self.write({'phone': phones[0], 'alternative_phones': ' '.join(phones[1:]) or False})
         provider = self.provider_id
         if provider.state not in ('test', 'enabled'):  # switched off since the message was queued
             provider = provider._order_notify_get_available(self.channel, self.company_id)
@@ -454,7 +494,7 @@ class OrderNotifyMessage(models.Model):
             return self._order_notify_defer(error.retry_at or now + timedelta(seconds=delay), error_class, error.message)
         if error_class == const.ERROR_UNREACHABLE:
             self._order_notify_set_state('skipped', error_class, error.message)
-            return self._order_notify_fallback()
+            return self._order_notify_fallback(other_phone=error.recipient)
         if error_class == const.ERROR_DEFER:
             retry_at = error.retry_at or self.company_id._order_notify_next_opening(now, next_day=True)
             provider._order_notify_alert(_("Sending deferred"), error.message)
@@ -469,7 +509,8 @@ class OrderNotifyMessage(models.Model):
         if error_class == const.ERROR_DUPLICATE:
             self.write({'state': 'sent', 'sent_date': self.sent_date or now, 'reason_code': False, 'reason': False})
             return True
-        return self._order_notify_set_state('failed', error_class, error.message)
+        self._order_notify_set_state('failed', error_class, error.message)
+        return self._order_notify_fallback() if error.fallback else True
 
     def _order_notify_set_state(self, state, reason_code, reason):
         self.write({'state': state, 'reason_code': reason_code, 'reason': reason})
@@ -494,7 +535,10 @@ class OrderNotifyMessage(models.Model):
     def _order_notify_get_siblings(self):
         """The other messages of the same order event (and parcel): the fallback chain."""
         self.ensure_one()
-        domain = [('id', '!=', self.id), ('order_id', '=', self.order_id.id), ('event', '=', self.event), ('is_test', '=', False)]
+        domain = [
+            ('id', '!=', self.id), ('order_id', '=', self.order_id.id), ('event', '=', self.event),
+            ('is_test', '=', False), ('revision', '=', self.revision),
+        ]
         if const.EVENTS.get(self.event, {}).get('per_parcel'):
             domain.append(('picking_id', '=', self.picking_id.id))
         return self.search(domain)
@@ -506,7 +550,7 @@ class OrderNotifyMessage(models.Model):
             return self.browse()
         return self.search([
             ('order_id', '=', self.order_id.id), ('event', 'in', absorbed_by), ('is_test', '=', False),
-            ('state', 'in', const.PENDING_STATES + const.SUCCESS_STATES),
+            ('revision', '=', self.revision), ('state', 'in', const.PENDING_STATES + const.SUCCESS_STATES),
         ], limit=1)
 
     def _order_notify_daily_cap_reached(self):
@@ -521,12 +565,23 @@ class OrderNotifyMessage(models.Model):
         ])
         return count >= cap
 
-    def _order_notify_fallback(self):
+    def _order_notify_fallback(self, other_phone=False):
         """Queue the event on the next channel of the company's order, unless the buyer already
-        got it somewhere. Returns the new message, if any."""
+        got it somewhere. With ``other_phone`` (this number cannot be reached on this channel),
+        the buyer's next number is tried on the same channel first: a buyer who typed two
+        numbers gets the cheaper channel on the second before the next channel on the first.
+        Returns the new message, if any."""
         self.ensure_one()
         if self.is_test or self._order_notify_get_siblings().filtered(lambda m: m.state in const.SUCCESS_STATES):
             return self.browse()
+        phones = self._order_notify_get_chain_phones()
+        if other_phone:
+            tried = set((self._order_notify_get_siblings() | self).filtered(
+                lambda m: m.channel == self.channel).mapped('phone'))
+            untried = [phone for phone in phones if phone not in tried]
+            if untried:
+                phone = untried[0]
+                return self._order_notify_create_fallback(self.channel, self.provider_id, phone, phones.index(phone))
         channels = self.env['order.notify.route']._order_notify_get_channels(self.event, self.company_id)
         if self.channel not in channels:
             return self.browse()
@@ -537,25 +592,45 @@ class OrderNotifyMessage(models.Model):
             provider = Provider._order_notify_get_available(channel, self.company_id)
             if not provider:
                 continue
-            fallback = self._order_notify_create_unique({
-                'order_id': self.order_id.id,
-                'order_name': self.order_name,
-                'picking_id': self.picking_id.id,
-                'partner_id': self.partner_id.id,
-                'company_id': self.company_id.id,
-                'user_id': self.user_id.id,
-                'team_id': self.team_id.id,
-                'event': self.event,
-                'channel': channel,
-                'provider_id': provider.id,
-                'currency_id': provider.currency_id.id,
-                'phone': self.phone,
-                'fallback_from_id': self.id,
-                'idempotency_key': self._order_notify_make_key(self.order_id, self.event, channel, self.picking_id),
-            })
-            self._order_notify_trigger_dispatch()
-            return fallback
+            return self._order_notify_create_fallback(channel, provider, phones[0] if phones else self.phone, 0)
         return self.browse()
+
+    def _order_notify_create_fallback(self, channel, provider, phone, phone_index):
+        """Queue this message again on ``channel`` for ``phone`` (the ``phone_index``-th
+        number of the buyer), linked to this one."""
+        self.ensure_one()
+        fallback = self._order_notify_create_unique({
+            'order_id': self.order_id.id,
+            'order_name': self.order_name,
+            'picking_id': self.picking_id.id,
+            'partner_id': self.partner_id.id,
+            'company_id': self.company_id.id,
+            'user_id': self.user_id.id,
+            'team_id': self.team_id.id,
+            'event': self.event,
+            'channel': channel,
+            'provider_id': provider.id,
+            'currency_id': provider.currency_id.id,
+            'phone': phone,
+            'alternative_phones': self.alternative_phones,
+            'revision': self.revision,
+            'fallback_from_id': self.id,
+            'idempotency_key': self._order_notify_make_key(
+                self.order_id, self.event, channel, self.picking_id, revision=self.revision, attempt_phone=phone_index,
+            ),
+        })
+        self._order_notify_trigger_dispatch()
+        return fallback
+
+    def _order_notify_get_chain_phones(self):
+        """The buyer's numbers for this message's chain, the first one first: the phone of the
+        chain's first message, then the alternatives it found."""
+        self.ensure_one()
+        first = self
+        while first.fallback_from_id:
+            first = first.fallback_from_id
+        phones = [first.phone] if first.phone else []
+        return phones + [phone for phone in (self.alternative_phones or '').split() if phone not in phones]
 
     def _order_notify_reason_text(self, reason_code):
         return {

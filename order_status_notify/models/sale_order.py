@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import format_amount, format_date
 
 from odoo.addons.order_status_notify import const
-from odoo.addons.order_status_notify.utils import normalize_mobile
+from odoo.addons.order_status_notify.utils import extract_mobiles, shorten_text
 
 
 class SaleOrder(models.Model):
@@ -15,6 +15,15 @@ class SaleOrder(models.Model):
     )
     order_notify_message_count = fields.Integer(
         string="Notification Count", compute='_compute_order_notify_message_count',
+    )
+    order_notify_revision = fields.Integer(
+        string="Notification Revision", default=1, copy=False, readonly=True,
+        help="Counts the lives of the order for its notifications: an order cancelled after the buyer was "
+             "told, then confirmed again, is told again (placed, shipped…).",
+    )
+    order_notify_cancel_reason = fields.Char(
+        string="Cancellation Reason", copy=False,
+        help="Told to the buyer in the cancellation message; given in the cancel dialog.",
     )
 
     # === COMPUTE METHODS === #
@@ -32,6 +41,15 @@ class SaleOrder(models.Model):
     def _action_confirm(self):
         """Every confirmation path (backend, portal signature, eCommerce payment) ends here."""
         res = super()._action_confirm()
+        # A message of the order's previous life (its cancellation) still waiting is outdated.
+        outdated = self.order_notify_message_ids.filtered(
+            lambda m: m.state == 'queued' and not m.is_test and m.revision < m.order_id.order_notify_revision
+        )
+        outdated.sudo()._order_notify_set_state(
+            'cancelled', const.REASON_ORDER_CONFIRMED_AGAIN,
+            self.env._("The order was confirmed again before this message left."),
+        )
+        self.filtered('order_notify_cancel_reason').order_notify_cancel_reason = False
         for order in self:
             order._order_notify_enqueue('placed')
         return res
@@ -39,6 +57,7 @@ class SaleOrder(models.Model):
     def _action_cancel(self):
         told = self.filtered(lambda order: order.order_notify_message_ids.filtered(
             lambda m: m.event == 'placed' and m.state in const.SUCCESS_STATES
+            and m.revision == order.order_notify_revision
         ))
         res = super()._action_cancel()
         pending = self.order_notify_message_ids.filtered(lambda m: m.state == 'queued' and not m.is_test)
@@ -47,6 +66,10 @@ class SaleOrder(models.Model):
         )
         for order in told:
             order._order_notify_enqueue('cancelled')
+        # If the order is confirmed again, the buyer hears about its new life: new messages.
+        for order in self.filtered(lambda o: o.order_notify_message_ids.filtered(
+                lambda m: not m.is_test and m.revision == o.order_notify_revision)):
+            order.order_notify_revision += 1
         return res
 
     # === BUSINESS METHODS === #
@@ -103,29 +126,43 @@ class SaleOrder(models.Model):
         return max(self.currency_id.round(self.amount_total - self._order_notify_amount_paid()), 0.0)
 
     def _order_notify_get_phone(self):
-        """Return ``(e164, False)`` for the number to message, or ``(False, reason_code)``.
+        """Return ``(e164, False)`` for the number to message, or ``(False, reason_code)``."""
+        phones, reason = self._order_notify_get_phones()
+        return (phones[0], False) if phones else (False, reason)
+
+    def _order_notify_get_phones(self):
+        """Return ``([e164, …], False)``: the number to message then the alternatives tried when
+        it cannot be reached, or ``([], reason_code)``.
 
         The shipping contact first (the person who receives the parcel), then the customer;
-        the mobile before the phone; normalised in the contact's country (Vietnam by default).
+        the mobile before the phone; a field may hold several numbers as buyers type them
+        ("0912 345 678 / 0987 654 321", "0912345678 (chồng)"); normalised in the contact's
+        country (Vietnam by default). Only the first contact with a valid mobile is used, and a
+        blacklisted first number stops everything (its owner asked for no messages).
         """
         self.ensure_one()
         reason = const.REASON_NO_PHONE
         default_country = self.company_id.country_id or self.env.ref('base.vn')
         partners = self.partner_shipping_id | self.partner_id
+        Blacklist = self.env['phone.blacklist'].sudo()
         for partner in partners:
             if partner.order_notify_opt_out or partner.commercial_partner_id.order_notify_opt_out:
-                return False, const.REASON_OPTED_OUT
+                return [], const.REASON_OPTED_OUT
+            phones = []
             for number in (partner.mobile, partner.phone):
                 if not number:
                     continue
-                e164, number_reason = normalize_mobile(number, partner.country_id or default_country)
-                if not e164:
+                mobiles, number_reason = extract_mobiles(number, partner.country_id or default_country)
+                if not mobiles:
                     reason = number_reason
-                    continue
-                if self.env['phone.blacklist'].sudo().search_count([('number', '=', e164), ('active', '=', True)]):
-                    return False, const.REASON_BLACKLISTED
-                return e164, False
-        return False, reason
+                phones += [mobile for mobile in mobiles if mobile not in phones]
+            if not phones:
+                continue
+            blacklisted = set(Blacklist.search([('number', 'in', phones), ('active', '=', True)]).mapped('number'))
+            if phones[0] in blacklisted:
+                return [], const.REASON_BLACKLISTED
+            return [phone for phone in phones if phone not in blacklisted], False
+        return [], reason
 
     def _order_notify_get_values(self, event, picking=None):
         """The order values templates use, formatted in the buyer's language. Raw numbers are
@@ -138,10 +175,14 @@ class SaleOrder(models.Model):
                 lambda p: p.picking_type_code == 'outgoing' and p.state == 'done'
             ).sorted('date_done', reverse=True)[:1]
         amount_paid = self._order_notify_amount_paid()
-        to_collect = self._order_notify_amount_to_collect()
+        if picking and picking.sale_id == self and event == 'shipped':
+            to_collect = picking.order_notify_cod_amount  # this parcel's share (0 for returns and exchanges)
+        else:
+            to_collect = self._order_notify_amount_to_collect()
         expected_date = (picking and picking.order_notify_expected_date) or self.commitment_date
         lines = self.order_line.filtered(lambda l: not l.display_type and not l.is_delivery)
         product_summary = ", ".join(f"{line.product_uom_qty:g} x {line.product_id.name}" for line in lines)
+        cancel_reason = (self.order_notify_cancel_reason or '').strip() if self.state == 'cancel' else ''
         tracking_url = picking.carrier_tracking_url if picking and picking.carrier_tracking_ref else ''
         return {
             'customer_name': self.partner_id.name or '',
@@ -157,7 +198,12 @@ class SaleOrder(models.Model):
             'tracking_ref': (picking.carrier_tracking_ref if picking else '') or '',
             'tracking_url': tracking_url if tracking_url and tracking_url.startswith('http') else '',
             'expected_date': format_date(env, expected_date, date_format='dd/MM/yyyy') if expected_date else '',
-            'product_summary': product_summary if len(product_summary) <= 100 else product_summary[:99] + '…',
+            'product_summary': shorten_text(product_summary, const.PRODUCT_SUMMARY_MAX_LENGTH),
+            # The reason given when cancelling; ``cancel_reason`` is never empty, for provider
+            # templates whose fixed text has a "Reason:" label, ``cancel_reason_value`` is
+            # empty when no reason was given (text templates leave the label out then).
+            'cancel_reason': cancel_reason or env._("contact the shop for details"),
+            'cancel_reason_value': cancel_reason,
             'order_url': self.get_base_url() + self.get_portal_url(),
             'shop_name': self.company_id.name,
             'shop_phone': self.company_id.phone or '',

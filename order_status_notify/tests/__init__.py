@@ -8,3 +8,4 @@ from . import test_order_notify_phone
 from . import test_order_notify_security
 from . import test_order_notify_tour
 from . import test_order_notify_report
+from . import test_order_notify_values

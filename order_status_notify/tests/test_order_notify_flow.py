@@ -50,11 +50,15 @@ class TestOrderNotifyFlow(OrderNotifyCommon):
         self.assertEqual(delivered.state, 'delivered')
         self.assertIn("đã giao thành công", delivered.content)
 
-        # COD cash registered after delivery: merged into the thank-you, not a second message.
+        # COD cash registered after the thank-you left: not a second message, and the reason says
+        # what happened (the buyer was already thanked), not that it was merged.
         self._pay_invoice(order)
         self._dispatch()
-        self.assertEqual(self._messages(order, event='paid').state, 'skipped')
-        self.assertEqual(self._messages(order, event='paid').reason_code, 'merged')
+        paid = self._messages(order, event='paid')
+        self.assertEqual(paid.state, 'skipped')
+        self.assertEqual(paid.reason_code, 'already_thanked')
+        self.assertIn("already thanked", paid.reason)
+        self.assertNotIn("Merged", paid.reason)
         self.assertEqual(
             self._events(order),
             [('placed', 'delivered'), ('shipped', 'delivered'), ('delivered', 'delivered'), ('paid', 'skipped')],

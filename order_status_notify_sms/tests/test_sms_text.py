@@ -1,5 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
+import unicodedata
+
 from odoo.tests import tagged
 
 from odoo.addons.order_status_notify_sms.tests.common import SmsCommon
@@ -76,6 +78,15 @@ class TestSmsText(SmsCommon):
         text = _cut(ACCENTED, 120)
         self.assertEqual(prepare_sms_text(text, unicode=True).segments, 2)
         self.assertEqual(prepare_sms_text(text, unicode=False).segments, 1)
+
+    def test_decomposed_text_is_composed_before_counting(self):
+        """A decomposed "ễ" (copied text, some keyboards) is one character, not three: 70 composed
+        characters are one SMS, not two, and leave composed."""
+        composed = _cut(ACCENTED, 70)
+        decomposed = unicodedata.normalize('NFD', composed)
+        self.assertGreater(len(decomposed), 70)
+        sms = prepare_sms_text(decomposed, unicode=True)
+        self.assertEqual((sms.text, sms.length, sms.segments), (composed, 70, 1))
 
     def test_extension_and_astral_characters_count_double(self):
         self.assertEqual(sms_length("Mã [GHN] 5€", 'gsm7'), 14)

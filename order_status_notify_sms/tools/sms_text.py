@@ -86,12 +86,14 @@ class SmsText:
 def prepare_sms_text(text, unicode=True):
     """Return the :class:`SmsText` to send for ``text``.
 
-    With ``unicode`` the text keeps its diacritics and goes as UCS-2 only when it needs to (a text
-    that fits GSM-7 costs less as GSM-7). Without, accents are stripped and anything still outside
-    GSM-7 (emoji, rare symbols) becomes ``?``, so that the gateway never receives a character it
-    would have to guess about.
+    The text is NFC-normalised first. With ``unicode`` the text keeps its diacritics and goes as
+    UCS-2 only when it needs to (a text that fits GSM-7 costs less as GSM-7). Without, accents
+    are stripped and anything still outside GSM-7 (emoji, rare symbols) becomes ``?``, so that
+    the gateway never receives a character it would have to guess about.
     """
-    text = (text or '').strip()
+    # Composed first: a decomposed "ễ" (e + two combining marks, as some keyboards and copied
+    # text give it) is three UCS-2 characters, and would be counted and billed as such.
+    text = unicodedata.normalize('NFC', text or '').strip()
     if not unicode:
         text = strip_vietnamese_accents(text)
         text = ''.join(char if char in GSM7_BASIC or char in GSM7_EXTENDED else '?' for char in text)

@@ -225,7 +225,7 @@ class OrderNotifyProvider(models.Model):
                 "Zalo said on %(date)s that %(phone)s cannot receive ZNS: sent by the next channel without asking "
                 "Zalo again.",
                 date=fields.Date.to_string(partner.zalo_unreachable_date.date()), phone=message.phone,
-            ), code='no_zalo_remembered')
+            ), code='no_zalo_remembered', recipient=True)
         zns_template = self._zalo_get_zns_template(message)
         template_data = self._zalo_prepare_template_data(zns_template, message.params or {})
         payload = {
@@ -584,7 +584,8 @@ class OrderNotifyProvider(models.Model):
     def _zalo_prepare_template_data(self, zns_template, params):
         """``template_data`` checked against the template's parameter definitions.
 
-        :raise OrderNotifyError: ``invalid`` naming every missing, too long or malformed parameter.
+        :raise OrderNotifyError: ``invalid`` naming every missing, too long or malformed parameter;
+            the message fails on Zalo and goes by the next channel.
         """
         template_data, errors = {}, []
         for zns_param in zns_template.param_ids:
@@ -594,7 +595,8 @@ class OrderNotifyProvider(models.Model):
             elif value:
                 template_data[zns_param.name] = value
         if errors:
-            raise OrderNotifyError(core_const.ERROR_INVALID, " ".join(errors), code='params')
+            # The text of the next channel may carry what the ZNS template cannot.
+            raise OrderNotifyError(core_const.ERROR_INVALID, " ".join(errors), code='params', fallback=True)
         return template_data
 
     def _zalo_format_phone(self, phone):
@@ -636,7 +638,10 @@ class OrderNotifyProvider(models.Model):
             retry_at = self._zalo_next_morning()
         if error_class == core_const.ERROR_BALANCE and code != const.TOKEN_INVALID_CODE:
             self._zalo_write_health({'zalo_balance_error': reason, 'zalo_balance_error_date': fields.Datetime.now()})
-        raise OrderNotifyError(error_class, reason, code=str(code), retry_at=retry_at)
+        raise OrderNotifyError(
+            error_class, reason, code=str(code), retry_at=retry_at,
+            recipient=code in const.RECIPIENT_CODES, fallback=code in const.PAYLOAD_CODES,
+        )
 
     def _zalo_describe_params(self, code, zns_template, template_data):
         """Name the parameters Zalo most likely refused (it does not say which one)."""

@@ -2,6 +2,8 @@
 
 from odoo import api, fields, models
 
+from odoo.addons.order_status_notify import const as core_const
+from odoo.addons.order_status_notify.utils import shorten_text
 from odoo.addons.order_status_notify_zalo import const
 
 
@@ -27,10 +29,16 @@ class OrderNotifyTemplateParam(models.Model):
 
     def _order_notify_render_value(self, order, values):
         """ZNS "number" parameters take plain integers (Zalo writes 250000 as 250.000 itself):
-        amounts are given from their raw value, not the formatted "250.000 ₫"."""
+        amounts are given from their raw value, not the formatted "250.000 ₫". Names and product
+        lists longer than the parameter allows are shortened at a word boundary with "…"
+        (counted after NFC, as Zalo counts): the buyer still gets the message; other values
+        are never cut (see ``_zalo_check_value``)."""
         zns_param = self._zalo_get_zns_param()
         if zns_param and zns_param._zalo_kind() == 'number' and self.value_key in const.AMOUNT_VALUE_KEYS:
             raw = values.get(f'{self.value_key}_value')
             if raw not in (None, False):
                 return str(int(round(raw)))
-        return super()._order_notify_render_value(order, values)
+        value = super()._order_notify_render_value(order, values)
+        if zns_param.max_length and self.value_key in core_const.SHORTENABLE_VALUE_KEYS:
+            value = shorten_text(value, zns_param.max_length)
+        return value

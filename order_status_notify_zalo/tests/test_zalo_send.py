@@ -112,29 +112,32 @@ class TestZaloSend(ZaloCommon):
         self.assertEqual(len(self._sends()), 1)
         self.assertEqual(self._messages(third, event='placed', channel='zalo').state, 'sent')
 
-    def test_too_long_and_missing_parameters_fail_before_http(self):
-        long_name = self.env['res.partner'].create({
-            'name': 'Công ty Trách nhiệm Hữu hạn Thương mại Dịch vụ Hoa Mai', 'mobile': '0912345678',
-            'country_id': self.vn.id,
-        })
-        order = self._confirmed_order(partner=long_name)
+    def test_too_long_and_missing_parameters_fail_before_http_and_fall_back(self):
+        # An order reference cannot be shortened: too long for the template, the message fails on
+        # Zalo with its reason and goes by SMS, whose text carries it.
+        order = self._create_order(name='SO/' + 'HCM-' * 8 + '0001')
+        order.action_confirm()
         self._dispatch()
-        message = self._messages(order, event='placed')
+        message = self._messages(order, event='placed', channel='zalo')
         self.assertEqual(message.state, 'failed')
         self.assertEqual(message.reason_code, 'invalid')
-        self.assertIn('customer_name', message.reason)
+        self.assertIn('order_code', message.reason)
         self.assertIn('30', message.reason)
         self.assertFalse(self._sends())
+        self.assertRecordValues(self._messages(order, event='placed', channel='sms'), [{
+            'state': 'queued', 'fallback_from_id': message.id,
+        }])
         # A required parameter mapped to nothing.
         self.template_placed.param_ids.filtered(lambda p: p.name == 'order_code').write(
             {'value_key': 'expression', 'expression': ''})
         order = self._confirmed_order()
         self._dispatch()
-        message = self._messages(order, event='placed')
+        message = self._messages(order, event='placed', channel='zalo')
         self.assertEqual(message.state, 'failed')
         self.assertIn('order_code', message.reason)
         self.assertNotIn('customer_name', message.reason)
         self.assertFalse(self._sends())
+        self.assertTrue(self._messages(order, event='placed', channel='sms'))
 
     def test_length_is_measured_after_nfc_normalization(self):
         # 29 characters once composed, 35 code points decomposed: Zalo would count the latter (-1121).
@@ -214,10 +217,13 @@ class TestZaloSend(ZaloCommon):
         self.zns.fail_next(-1121)
         order = self._confirmed_order()
         self._dispatch()
-        message = self._messages(order, event='placed')
+        message = self._messages(order, event='placed', channel='zalo')
         self.assertRecordValues(message, [{'state': 'failed', 'error_code': '-1121'}])
         self.assertIn('customer_name', message.reason)
-        self.assertFalse(self._messages(order, channel='sms'))
+        # What Zalo refuses, the SMS text may carry: the buyer still hears from the shop.
+        self.assertRecordValues(self._messages(order, channel='sms'), [{
+            'state': 'queued', 'fallback_from_id': message.id,
+        }])
 
     def test_disabled_template_goes_by_sms_and_alerts(self):
         self.zns.templates['100001'].status = 'DISABLE'

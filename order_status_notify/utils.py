@@ -22,9 +22,12 @@ class OrderNotifyError(Exception):
     retry, fall back to the next channel, defer, pause the provider or fail. ``code`` is the
     provider's own code (kept on the message for support), ``message`` a sentence for the shop,
     ``retry_at`` an optional naive UTC datetime before which the message must not be retried.
+    ``vals`` are values to write on the message all the same: for ``duplicate``, what the
+    provider could tell of the first send (its message id, its price), so the log matches the
+    provider's invoice.
     """
 
-    def __init__(self, error_class, message, code=None, retry_at=None):
+    def __init__(self, error_class, message, code=None, retry_at=None, vals=None):
         if error_class not in const.ERROR_CLASSES:
             raise ValueError(f"Unknown error class {error_class!r}")
         super().__init__(message)
@@ -32,6 +35,7 @@ class OrderNotifyError(Exception):
         self.message = message
         self.code = code
         self.retry_at = retry_at
+        self.vals = vals or {}
 
     def __str__(self):
         return f"[{self.code}] {self.message}" if self.code else self.message

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytz
 import requests
 
 from odoo import _, api, fields, models
@@ -154,17 +155,14 @@ class OrderNotifyProvider(models.Model):
             return super()._order_notify_send(message)
         self.ensure_one()
         sms = self._sms_prepare(message)
-        vals = getattr(self, f'_{self.code}_send')(message, sms)
-        vals.update({
-            'sms_encoding': sms.encoding,
-            'sms_char_count': sms.length,
-            'segment_count': sms.segments,
-            'sms_content_sent': sms.text,
-        })
-        if 'cost' not in vals and self.unit_cost and not self._sms_is_sandbox():
-            # An estimate until the delivery report tells the price the carrier charged.
-            vals.update(cost=self.unit_cost * sms.segments, currency_id=self.currency_id.id)
-        return vals
+        try:
+            vals = getattr(self, f'_{self.code}_send')(message, sms)
+        except OrderNotifyError as error:
+            if error.error_class == core_const.ERROR_DUPLICATE:
+                # Sent before (a crash or a timeout hid the answer): log what was sent and its price.
+                error.vals = self._sms_sent_vals(dict(error.vals), sms)
+            raise
+        return self._sms_sent_vals(vals, sms)
 
     def _order_notify_fetch_status(self, messages):
         if self.code not in SMS_CODES:
@@ -205,6 +203,20 @@ class OrderNotifyProvider(models.Model):
         if not self.sms_brandname:
             raise OrderNotifyError(core_const.ERROR_CONFIG, _("The provider has no brandname."), code='brandname')
         return sms
+
+    def _sms_sent_vals(self, vals, sms):
+        """``vals`` of a sent message completed with the text sent and, unless the gateway told
+        its price, the estimated one."""
+        vals.update({
+            'sms_encoding': sms.encoding,
+            'sms_char_count': sms.length,
+            'segment_count': sms.segments,
+            'sms_content_sent': sms.text,
+        })
+        if 'cost' not in vals and self.unit_cost and not self._sms_is_sandbox():
+            # An estimate until the delivery report tells the price the carrier charged.
+            vals.update(cost=self.unit_cost * sms.segments, cost_source='estimate', currency_id=self.currency_id.id)
+        return vals
 
     def _sms_national_phone(self, phone):
         """``0912345678`` for ``+84912345678``; Vietnamese gateways send to Vietnamese numbers only."""
@@ -371,9 +383,61 @@ class OrderNotifyProvider(models.Model):
             raise OrderNotifyError(core_const.ERROR_INVALID, _(
                 "eSMS rejected the request as malformed: %s", data.get('error') or data,
             ), code='invalid_request')
+        if code == const.ESMS_ERRORS_DUPLICATE_CODE:
+            raise OrderNotifyError(
+                core_const.ERROR_DUPLICATE, self.env._(const.ESMS_ERRORS[code][1]), code=code,
+                vals=self._esms_find_sent(message, payload),
+            )
         if code != const.ESMS_SUCCESS_CODE:
             self._sms_raise(const.ESMS_ERRORS, code, data.get('ErrorMessage') or '')
         return {'provider_message_ref': str(data.get('SMSID') or '')}
+
+    def _esms_find_sent(self, message, payload):
+        """The SMSID and price of the SMS eSMS accepted earlier for ``message`` (it answers 124
+        to the same RequestId without them), read from GetSmsSentData_V2: the CSKH messages sent
+        since the message was queued (at most the 24 h RequestId window), to the same phone with
+        the same text, and not yet in the log. Empty when eSMS cannot tell (the cost stays an
+        estimate, the id comes with the delivery callback, which echoes the RequestId)."""
+        tz = pytz.timezone(const.ESMS_TZ)
+        now = fields.Datetime.now()
+        since = max(message.create_date or now, now - timedelta(hours=const.ESMS_REQUEST_ID_HOURS))
+        def local(moment):
+            return pytz.utc.localize(moment).astimezone(tz).strftime('%Y-%m-%d %H:%M:%S')
+        query = {
+            **self._esms_credentials(), 'SmsType': '2', 'From': local(since - timedelta(minutes=5)),
+            'To': local(now + timedelta(minutes=5)), 'PageSize': const.ESMS_SENT_DATA_PAGE_SIZE,
+        }
+        candidates = []
+        for page in range(1, const.ESMS_SENT_DATA_MAX_PAGES + 1):
+            try:
+                data = self._sms_json(self._sms_request('POST', '/GetSmsSentData_V2', json={**query, 'Page': page}))
+            except OrderNotifyError as error:
+                _logger.info("eSMS sent data unavailable for message %s: %s", message.id, error)
+                return {}
+            if str(data.get('CodeResult') or '') != const.ESMS_SUCCESS_CODE:
+                _logger.info("eSMS sent data refused for message %s: code %s", message.id, data.get('CodeResult'))
+                return {}
+            sent = [entry for entry in data.get('SentData') or [] if isinstance(entry, dict)]
+            candidates += [
+                entry for entry in sent
+                if entry.get('ReferenceId') and str(entry.get('Phone')) == payload['Phone']
+                and entry.get('Content') == payload['Content']
+            ]
+            if len(sent) < const.ESMS_SENT_DATA_PAGE_SIZE:
+                break
+        known = set(self.env['order.notify.message'].sudo().search([
+            ('provider_id', '=', self.id), ('id', '!=', message.id),
+            ('provider_message_ref', 'in', [str(entry['ReferenceId']) for entry in candidates]),
+        ]).mapped('provider_message_ref'))
+        entry = next((entry for entry in candidates if str(entry['ReferenceId']) not in known), None)
+        if not entry:
+            return {}
+        vals = {'provider_message_ref': str(entry['ReferenceId'])}
+        try:
+            vals.update(cost=float(entry['SellPrice']), cost_source='provider', currency_id=self.currency_id.id)
+        except (KeyError, TypeError, ValueError):
+            pass
+        return vals
 
     def _esms_credentials(self):
         return {'ApiKey': self.esms_api_key or '', 'SecretKey': self.esms_secret_key or ''}
@@ -429,6 +493,15 @@ class OrderNotifyProvider(models.Model):
         if not provider:
             return 404, "unknown"
         message = provider._sms_find_message(params.get('SMSID'))
+        if not message and params.get('SMSID') and params.get('RequestId'):
+            # A message recorded from a duplicate answer (124) without its SMSID: the RequestId
+            # the callback echoes is its idempotency key.
+            message = self.env['order.notify.message'].sudo().search([
+                ('provider_id', '=', provider.id), ('idempotency_key', '=', params['RequestId']),
+                ('provider_message_ref', 'in', (False, '')),
+            ], limit=1)
+            if message:
+                message.provider_message_ref = str(params['SMSID'])
         if not message:
             _logger.info("eSMS callback for an unknown SMSID ignored")
             return 200, "ignored"

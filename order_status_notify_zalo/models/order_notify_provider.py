@@ -518,7 +518,8 @@ class OrderNotifyProvider(models.Model):
 
     def _zalo_get_zns_template(self, message):
         """The synchronized ZNS template of ``message``. A missing or unusable one (not
-        ``ENABLE``) sends the message by the next channel and alerts the admins."""
+        ``ENABLE``) is a template error: the message goes by the next channel and the dispatcher
+        alerts the admins once per template and event."""
         template = message.template_id
         zns_template = template.zalo_template_id
         if not zns_template and template.provider_template_ref:
@@ -531,16 +532,14 @@ class OrderNotifyProvider(models.Model):
                 "next channel. Synchronize the ZNS templates and choose one.",
                 template=template.display_name or '-',
             )
-            self._order_notify_alert(_("ZNS template missing"), reason)
-            raise OrderNotifyError(core_const.ERROR_UNREACHABLE, reason, code='no_zns_template')
+            raise OrderNotifyError(core_const.ERROR_TEMPLATE, reason, code='no_zns_template')
         if not zns_template._zalo_is_sendable():
             reason = _(
                 "The ZNS template %(template)s is %(status)s, only enabled templates can be sent: the message "
                 "goes by the next channel.",
                 template=zns_template.display_name, status=zns_template._zalo_status_label(),
             )
-            self._zalo_alert_template(zns_template, reason)
-            raise OrderNotifyError(core_const.ERROR_UNREACHABLE, reason, code='zns_template_status')
+            raise OrderNotifyError(core_const.ERROR_TEMPLATE, reason, code='zns_template_status')
         return zns_template
 
     def _zalo_prepare_template_data(self, zns_template, params):
@@ -591,7 +590,6 @@ class OrderNotifyProvider(models.Model):
         elif code in const.TEMPLATE_CODES:
             if code in (-131, -146):
                 zns_template.sudo().status = 'DISABLE' if code == -146 else 'PENDING_REVIEW'
-            self._zalo_alert_template(zns_template, reason)
         elif code in const.PAYLOAD_CODES:
             reason = f"{reason} {self._zalo_describe_params(code, zns_template, template_data)}"
         elif code == -133:

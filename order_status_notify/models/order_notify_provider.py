@@ -260,7 +260,7 @@ class OrderNotifyProvider(models.Model):
                 'is_paused': True, 'pause_reason': reason, 'paused_since': fields.Datetime.now(),
             })
             _logger.warning("Order notification provider %s (id %s) paused: %s", provider.name, provider.id, reason)
-            provider._order_notify_alert(_("Provider paused"), reason)
+            provider._order_notify_alert(_("Provider paused"), reason, key='provider_paused')
 
     def _order_notify_alert(self, summary, note, key=None):
         """Tell the admins about a problem of this provider, once while it is not solved: an
@@ -287,6 +287,12 @@ class OrderNotifyProvider(models.Model):
             body=_("%(summary)s: %(note)s", summary=summary, note=note),
             partner_ids=user.partner_id.ids,
             subtype_xmlid='mail.mt_note',
+        )
+
+    def _order_notify_close_alerts(self, key, feedback):
+        """Mark the alert ``key`` done: the problem it was about is solved."""
+        self.sudo().activity_ids.filtered(lambda a: a.order_notify_alert_key == key).action_feedback(
+            feedback=feedback,
         )
 
     def _order_notify_get_alert_user(self):

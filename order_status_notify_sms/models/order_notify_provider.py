@@ -308,21 +308,16 @@ class OrderNotifyProvider(models.Model):
                 "before messages stop.",
                 provider=provider.name, balance=self._sms_format_amount(balance),
                 threshold=self._sms_format_amount(provider.sms_balance_threshold),
-            ))
+            ), key='sms_low_balance')
         elif provider.sms_out_of_credit:
             provider.sms_out_of_credit = False
-            provider._sms_close_alerts(_("Low SMS balance"), _("Balance topped up."))
+            provider._order_notify_close_alerts('sms_low_balance', _("Balance topped up."))
             if provider.is_paused:
                 provider.message_post(body=_(
                     "Balance topped up (%s): sending resumed.", self._sms_format_amount(balance),
                 ))
                 provider.action_resume()
         return balance
-
-    def _sms_close_alerts(self, summary, feedback):
-        self.activity_ids.filtered(lambda a: a.summary == f"[order_notify] {summary}").action_feedback(
-            feedback=feedback,
-        )
 
     def _sms_format_amount(self, amount):
         return self.currency_id.format(amount) if self.currency_id else str(amount)
@@ -398,14 +393,12 @@ class OrderNotifyProvider(models.Model):
         since the message was queued (at most the 24 h RequestId window), to the same phone with
         the same text, and not yet in the log. Empty when eSMS cannot tell (the cost stays an
         estimate, the id comes with the delivery callback, which echoes the RequestId)."""
-        tz = pytz.timezone(const.ESMS_TZ)
         now = fields.Datetime.now()
         since = max(message.create_date or now, now - timedelta(hours=const.ESMS_REQUEST_ID_HOURS))
-        def local(moment):
-            return pytz.utc.localize(moment).astimezone(tz).strftime('%Y-%m-%d %H:%M:%S')
         query = {
-            **self._esms_credentials(), 'SmsType': '2', 'From': local(since - timedelta(minutes=5)),
-            'To': local(now + timedelta(minutes=5)), 'PageSize': const.ESMS_SENT_DATA_PAGE_SIZE,
+            **self._esms_credentials(), 'SmsType': '2', 'PageSize': const.ESMS_SENT_DATA_PAGE_SIZE,
+            'From': self._esms_local_time(since - timedelta(minutes=5)),
+            'To': self._esms_local_time(now + timedelta(minutes=5)),
         }
         candidates = []
         for page in range(1, const.ESMS_SENT_DATA_MAX_PAGES + 1):
@@ -434,10 +427,16 @@ class OrderNotifyProvider(models.Model):
             return {}
         vals = {'provider_message_ref': str(entry['ReferenceId'])}
         try:
-            vals.update(cost=float(entry['SellPrice']), cost_source='provider', currency_id=self.currency_id.id)
+            price = float(entry['SellPrice'])
         except (KeyError, TypeError, ValueError):
-            pass
+            return vals
+        vals.update(cost=price, cost_source='provider' if price else 'none', currency_id=self.currency_id.id)
         return vals
+
+    @staticmethod
+    def _esms_local_time(moment):
+        """A naive UTC datetime as eSMS writes dates: ``yyyy-MM-dd HH:mm:ss`` in Vietnam."""
+        return pytz.utc.localize(moment).astimezone(pytz.timezone(const.ESMS_TZ)).strftime('%Y-%m-%d %H:%M:%S')
 
     def _esms_credentials(self):
         return {'ApiKey': self.esms_api_key or '', 'SecretKey': self.esms_secret_key or ''}

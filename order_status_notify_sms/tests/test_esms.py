@@ -356,6 +356,19 @@ class TestEsms(SmsCommon):
         with self.assertRaisesRegex(UserError, "Wrong eSMS API key"):
             self.provider._order_notify_test_connection()
 
+    def test_low_balance_alert_once_whatever_the_language(self):
+        """The cron reads the balance in English, an admin in Vietnamese: one alert, closed when
+        the balance is topped up, whoever reads it."""
+        self.esms.balance = 12000
+        self.env['order.notify.provider']._cron_sms_check_balance()
+        self.provider.with_context(lang='vi_VN')._order_notify_test_connection()
+        self.assertEqual(len(self.provider.activity_ids), 1)
+        self.assertEqual(self.provider.activity_ids.order_notify_alert_key, 'sms_low_balance')
+        self.provider.sms_out_of_credit = True
+        self.esms.balance = 500000
+        self.provider.with_context(lang='vi_VN').action_sms_refresh_balance()
+        self.assertFalse(self.provider.activity_ids)
+
     def test_sandbox_in_test_mode(self):
         self.provider.state = 'test'
         order = self._shipped_order()

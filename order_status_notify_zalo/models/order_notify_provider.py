@@ -442,10 +442,7 @@ class OrderNotifyProvider(models.Model):
         self.ensure_one()
         if self.is_paused:
             self.action_resume()  # also closes the alerts of the pause
-        expiring = "[order_notify] " + _("Zalo access expiring")
-        self.activity_ids.filtered(lambda a: a.summary == expiring).action_feedback(
-            feedback=_("Zalo access renewed."),
-        )
+        self._order_notify_close_alerts('zalo_access_expiring', _("Zalo access renewed."))
 
     @api.model
     def _zalo_oauth_callback(self, params):
@@ -511,7 +508,7 @@ class OrderNotifyProvider(models.Model):
             provider._order_notify_alert(_("Zalo access expiring"), _(
                 "The Zalo access token expires on %(date)s and cannot be renewed: connect the Official Account "
                 "again before then.", date=fields.Datetime.to_string(expiry),
-            ))
+            ), key='zalo_access_expiring')
         provider._zalo_check_quota()
 
     # === BUSINESS METHODS: SENDING === #
@@ -625,7 +622,10 @@ class OrderNotifyProvider(models.Model):
         return morning.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _zalo_alert_template(self, zns_template, reason):
-        self._order_notify_alert(_("ZNS template %s unusable", zns_template.template_ref), reason)
+        self._order_notify_alert(
+            _("ZNS template %s unusable", zns_template.template_ref), reason,
+            key=f'zns_template_{zns_template.template_ref}',
+        )
 
     @staticmethod
     def _zalo_parse_ms(value):
@@ -676,7 +676,7 @@ class OrderNotifyProvider(models.Model):
                 "Only %(remaining)s of the %(daily)s ZNS allowed today are left: further messages wait until "
                 "tomorrow (Zalo raises the quota of OAs with good quality).",
                 remaining=remaining, daily=daily,
-            ))
+            ), key='zns_quota_low')
 
     # === BUSINESS METHODS: TEMPLATES === #
 

@@ -283,7 +283,8 @@ class OrderNotifyProvider(models.Model):
             'mail.mail_activity_data_todo', summary=tagged_summary, note=note, user_id=user.id,
             order_notify_alert_key=key or False,
         )
-        provider.message_post(
+        # Queued for the mail cron: a slow mail server never holds up the dispatcher.
+        provider.with_context(mail_notify_force_send=False).message_post(
             body=_("%(summary)s: %(note)s", summary=summary, note=note),
             partner_ids=user.partner_id.ids,
             subtype_xmlid='mail.mt_note',

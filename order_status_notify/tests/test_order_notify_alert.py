@@ -70,6 +70,9 @@ class TestOrderNotifyAlert(OrderNotifyCommon):
         self.assertEqual(notifications.mail_message_id.res_id, self.sms.id)
         self.assertIn("Provider paused", notifications.mail_message_id.body)
         self.assertIn(message.reason, notifications.mail_message_id.body)
+        mail = self.env['mail.mail'].search([('mail_message_id', '=', notifications.mail_message_id.id)])
+        self.assertEqual(mail.recipient_ids, self.responsible.partner_id)
+        self.assertEqual(mail.state, 'outgoing', "queued for the mail cron, not sent inside the dispatcher")
         # Not solved yet: no second activity nor e-mail.
         self.sms._order_notify_pause("again")
         self.sms._order_notify_alert("Provider paused", "again")

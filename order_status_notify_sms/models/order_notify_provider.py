@@ -2,8 +2,9 @@
 
 import hmac
 import logging
+import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytz
@@ -426,6 +427,10 @@ class OrderNotifyProvider(models.Model):
         if not entry:
             return {}
         vals = {'provider_message_ref': str(entry['ReferenceId'])}
+        sent = re.match(r'/Date\((\d+)', str(entry.get('SentTime') or ''))
+        if sent:  # the day eSMS bills it
+            vals['sent_date'] = datetime.fromtimestamp(int(sent[1]) / 1000, tz=pytz.utc).replace(
+                tzinfo=None, microsecond=0)
         try:
             price = float(entry['SellPrice'])
         except (KeyError, TypeError, ValueError):

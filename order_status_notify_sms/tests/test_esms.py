@@ -1,6 +1,6 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -169,6 +169,7 @@ class TestEsms(SmsCommon):
         self.assertRecordValues(message, [{
             'provider_message_ref': record.msg_id, 'cost': record.price, 'cost_source': 'provider',
             'segment_count': record.segments, 'sms_content_sent': record.text,
+            'sent_date': datetime.fromtimestamp(int(record.created), tz=timezone.utc).replace(tzinfo=None),
         }])
         sent_data = self._sends(self.esms, '/MainService.svc/json/GetSmsSentData_V2')
         self.assertEqual(len(sent_data), 1)

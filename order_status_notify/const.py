@@ -45,9 +45,11 @@ ERROR_BALANCE = 'balance'            # out of credit: pause the provider, alert,
 ERROR_CONFIG = 'config'              # wrong credentials / brandname: fail, pause, alert once
 ERROR_INVALID = 'invalid'            # bad phone, missing or too long parameter: fail
 ERROR_DUPLICATE = 'duplicate'        # the provider already accepted this idempotency key: sent
+ERROR_TEMPLATE = 'template'          # this template/text is refused (not registered, not approved): fail,
+                                     # fall back, alert once per template and event; the provider goes on
 ERROR_CLASSES = (
     ERROR_TRANSIENT, ERROR_UNREACHABLE, ERROR_DEFER, ERROR_BALANCE, ERROR_CONFIG,
-    ERROR_INVALID, ERROR_DUPLICATE,
+    ERROR_INVALID, ERROR_DUPLICATE, ERROR_TEMPLATE,
 )
 
 # Retry policy of transient errors: ``RETRY_BASE_SECONDS * 2 ** (attempt - 1)``, capped.

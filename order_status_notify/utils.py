@@ -28,10 +28,12 @@ class OrderNotifyError(Exception):
     ``recipient``: the error concerns this phone number only (no account on the channel, refused
     by its owner): the buyer's other numbers are tried on the same channel first. ``fallback``:
     an ``invalid`` message this channel cannot carry (e.g. a value longer than the provider
-    template allows) fails and goes by the next channel, whose text may carry it.
+    template allows) fails and goes by the next channel, whose text may carry it. ``vals`` are
+    values to write on the message all the same: for ``duplicate``, what the provider could tell
+    of the first send (its message id, its price), so the log matches the provider's invoice.
     """
 
-    def __init__(self, error_class, message, code=None, retry_at=None, recipient=False, fallback=False):
+    def __init__(self, error_class, message, code=None, retry_at=None, recipient=False, fallback=False, vals=None):
         if error_class not in const.ERROR_CLASSES:
             raise ValueError(f"Unknown error class {error_class!r}")
         super().__init__(message)
@@ -41,6 +43,7 @@ class OrderNotifyError(Exception):
         self.retry_at = retry_at
         self.recipient = recipient
         self.fallback = fallback
+        self.vals = vals or {}
 
     def __str__(self):
         return f"[{self.code}] {self.message}" if self.code else self.message

@@ -28,6 +28,7 @@ MAX_SEGMENTS = 3
 # eSMS CodeResult of SendMultipleMessage_V4_post_json -> (error class, reason).
 # 100 means "accepted by eSMS", not delivered.
 ESMS_SUCCESS_CODE = '100'
+ESMS_ERRORS_DUPLICATE_CODE = '124'
 ESMS_ERRORS = {
     '99': (core_const.ERROR_UNREACHABLE, _lt("The phone number is blocked at eSMS.")),
     '101': (core_const.ERROR_CONFIG, _lt("Wrong eSMS API key or secret key.")),
@@ -39,7 +40,7 @@ ESMS_ERRORS = {
     '124': (core_const.ERROR_DUPLICATE, _lt("eSMS already received this RequestId.")),
     '140': (core_const.ERROR_CONFIG, _lt("The IP address of this server is not whitelisted at eSMS.")),
     '143': (core_const.ERROR_CONFIG, _lt("The eSMS account is not activated or is locked.")),
-    '146': (core_const.ERROR_CONFIG, _lt("The text does not match a CSKH template registered for the brandname.")),
+    '146': (core_const.ERROR_TEMPLATE, _lt("The text does not match a CSKH template registered for the brandname.")),
     '159': (core_const.ERROR_INVALID, _lt("The RequestId is too long for eSMS.")),
     '177': (core_const.ERROR_CONFIG, _lt("The brandname is not registered on the buyer's mobile network.")),
     '201': (core_const.ERROR_INVALID, _lt("The text contains a keyword eSMS blocks.")),
@@ -48,6 +49,12 @@ ESMS_ERRORS = {
 # GetSendStatus / callback SendStatus values.
 ESMS_SEND_STATUS_REJECTED = 4
 ESMS_SEND_STATUS_FINISHED = 5
+# GetSmsSentData_V2 (messages sent in a time range, eSMS local time): the only documented way
+# back to the SMSID and price of a message eSMS answers 124 for (duplicate RequestId, 24 h).
+ESMS_TZ = 'Asia/Ho_Chi_Minh'
+ESMS_SENT_DATA_PAGE_SIZE = 500
+ESMS_SENT_DATA_MAX_PAGES = 10
+ESMS_REQUEST_ID_HOURS = 24
 
 # SpeedSMS ``code`` of an error answer -> (error class, reason).
 SPEEDSMS_SUCCESS_CODE = '00'
@@ -88,7 +95,7 @@ VIETGUYS_ERRORS = {
     -17: (core_const.ERROR_DEFER, _lt("VietGuys: the daily limit of the account is reached.")),
     -18: (core_const.ERROR_INVALID, _lt("The text contains an advertising keyword VietGuys blocks.")),
     -19: (core_const.ERROR_DEFER, _lt("VietGuys: the daily limit for this phone number is reached.")),
-    -20: (core_const.ERROR_CONFIG, _lt("The text does not match a template registered for the brandname.")),
+    -20: (core_const.ERROR_TEMPLATE, _lt("The text does not match a template registered for the brandname.")),
     -21: (core_const.ERROR_CONFIG, _lt("VietGuys: this route accepts OTP texts only.")),
     -22: (core_const.ERROR_CONFIG, _lt("The brandname is not set up on the buyer's mobile network.")),
     -23: (core_const.ERROR_CONFIG, _lt("VietGuys: no selling price is set for the account.")),

@@ -87,11 +87,12 @@ ERRORS = {
     -136: (core_const.ERROR_CONFIG, _lt("The Zalo app must be linked to a Zalo Cloud Account (ZCA).")),
     -138: (core_const.ERROR_CONFIG, _lt("The Zalo app may not use this feature.")),
     -145: (core_const.ERROR_CONFIG, _lt("The Official Account may not send this type of ZNS.")),
-    # The template: the message goes by the next channel, the admins are told.
-    -109: (core_const.ERROR_UNREACHABLE, _lt("Zalo does not know this ZNS template id.")),
-    -117: (core_const.ERROR_UNREACHABLE, _lt("This ZNS template belongs to another Official Account or app.")),
-    -131: (core_const.ERROR_UNREACHABLE, _lt("The ZNS template is not approved.")),
-    -146: (core_const.ERROR_UNREACHABLE, _lt("The ZNS template was disabled by Zalo for low quality.")),
+    # The template: the message fails here and goes by the next channel, the admins are told
+    # once per template and event, the other events keep leaving by Zalo.
+    -109: (core_const.ERROR_TEMPLATE, _lt("Zalo does not know this ZNS template id.")),
+    -117: (core_const.ERROR_TEMPLATE, _lt("This ZNS template belongs to another Official Account or app.")),
+    -131: (core_const.ERROR_TEMPLATE, _lt("The ZNS template is not approved.")),
+    -146: (core_const.ERROR_TEMPLATE, _lt("The ZNS template was disabled by Zalo for low quality.")),
     # The recipient cannot get ZNS: the core falls back to the next channel (SMS).
     -110: (core_const.ERROR_UNREACHABLE, _lt("The buyer's Zalo app is too old to receive ZNS.")),
     -114: (core_const.ERROR_UNREACHABLE, _lt("The buyer's Zalo account is inactive or refuses the message.")),

@@ -7,7 +7,7 @@ import hashlib
 import json
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -484,6 +484,37 @@ def test_esms_callback_get_and_status_polling(serve):
     receivers = requests.get(f'{server.url}/MainService.svc/json/GetSmsReceiverStatus_get',
                              params={'RefId': sms_id, **credentials}, timeout=T).json()
     assert receivers['ReceiverList'][0]['SentResult'] is True and receivers['ReceiverList'][0]['Phone'] == PHONE
+
+
+def test_esms_sent_data_by_time_range(serve):
+    """GetSmsSentData_V2 (sms_providers.md §1.4): the way back to the SMSID and price of a send
+    that eSMS later answers 124 for."""
+    esms = FakeESMS()
+    server = serve(esms)
+    url = f'{server.url}/MainService.svc/json/GetSmsSentData_V2'
+    first = _esms_send(server, esms, RequestId='so42-shipped-1').json()['SMSID']
+    _esms_send(server, esms, Content='Đơn S00043 đã giao', IsUnicode='1', RequestId='so43-shipped-1')
+    _esms_send(server, esms, Sandbox=1)  # sandbox messages are not stored
+    assert _esms_send(server, esms, RequestId='so42-shipped-1').json()['CodeResult'] == '124'
+    esms.deliver(first, report=False)
+    now = datetime.now(ICT)
+    body = {'ApiKey': esms.api_key, 'SecretKey': esms.secret_key, 'SmsType': '2', 'Page': 1, 'PageSize': 500,
+            'From': (now - timedelta(hours=1)).strftime('%Y-%m-%d %H:%M:%S'),
+            'To': (now + timedelta(hours=1)).strftime('%Y-%m-%d %H:%M:%S')}
+    data = requests.post(url, json=body, timeout=T).json()
+    assert data['CodeResult'] == '100' and data['CountTotal'] == 2
+    sent, other = data['SentData']
+    assert sent['ReferenceId'] == first and sent['Phone'] == PHONE and sent['Content'] == 'Don S00042 da giao'
+    assert (sent['SellPrice'], sent['SendResult'], sent['SendStatus'], sent['SmsType']) == (850.0, 1, 5, 2)
+    assert sent['SentTime'].startswith('/Date(') and sent['SentTime'].endswith('+0700)/')
+    assert (other['Content'], other['SendResult'], other['SendStatus']) == ('Đơn S00043 đã giao', 2, 7)
+    paged = requests.post(url, json={**body, 'Page': 2, 'PageSize': 1}, timeout=T).json()
+    assert paged['CountTotal'] == 2 and [e['ReferenceId'] for e in paged['SentData']] == [other['ReferenceId']]
+    earlier = requests.post(url, json={**body, 'To': body['From']}, timeout=T).json()
+    assert earlier == {'CodeResult': '100', 'CountTotal': 0, 'SentData': []}
+    assert requests.post(url, json={**body, 'SecretKey': 'wrong'}, timeout=T).json() == {
+        'CodeResult': '101', 'ErrorMessage': 'Authorize Failed.'}
+    assert requests.post(url, json={**body, 'From': 'yesterday'}, timeout=T).json() == {'error': 'Invalid request'}
 
 
 def test_esms_callback_retried_five_times_on_timeout(serve):

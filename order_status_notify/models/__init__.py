@@ -6,6 +6,7 @@ from . import order_notify_template
 from . import order_notify_template_param
 from . import order_notify_message
 from . import account_move
+from . import mail_activity
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings

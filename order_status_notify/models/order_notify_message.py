@@ -507,10 +507,34 @@ class OrderNotifyMessage(models.Model):
             provider._order_notify_pause(error.message)
             return self._order_notify_set_state('failed', error_class, error.message)
         if error_class == const.ERROR_DUPLICATE:
-            self.write({'state': 'sent', 'sent_date': self.sent_date or now, 'reason_code': False, 'reason': False})
+            vals = {'state': 'sent', 'sent_date': self.sent_date or now, **error.vals}
+            if vals.get('cost'):
+                vals.setdefault('cost_source', 'estimate')
+            self.write({**vals, 'reason_code': False, 'reason': False})
             return True
+        if error_class == const.ERROR_TEMPLATE:
+            self._order_notify_set_state('failed', error_class, error.message)
+            self._order_notify_alert_template(provider, error)
+            return self._order_notify_fallback()
         self._order_notify_set_state('failed', error_class, error.message)
         return self._order_notify_fallback() if error.fallback else True
+
+    def _order_notify_alert_template(self, provider, error):
+        """Tell the admins once per template and event (a stable key, not a translated text)
+        that ``provider`` refuses the template of this message: its messages fail, and go by the
+        next channel if there is one, until the template is fixed; other events keep flowing."""
+        event = dict(self._fields['event']._description_selection(self.env)).get(self.event, self.event)
+        template = self.template_id
+        provider._order_notify_alert(
+            _("Template refused: %s", template.display_name or event),
+            _(
+                "%(provider)s refused the %(event)s message of %(order)s: %(reason)s The messages of this event "
+                "fail (and go by the next channel, if any) until the template is fixed; the other events are "
+                "sent as usual.",
+                provider=provider.name, event=event, order=self.order_name or '-', reason=error.message,
+            ),
+            key=f'template-{template.id or 0}-{self.event}',
+        )
 
     def _order_notify_set_state(self, state, reason_code, reason):
         self.write({'state': state, 'reason_code': reason_code, 'reason': reason})

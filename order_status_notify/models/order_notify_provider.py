@@ -84,12 +84,21 @@ class OrderNotifyProvider(models.Model):
             (const.ERROR_INVALID, "Rejected message (fails)"),
             (const.ERROR_BALANCE, "Out of credit (pauses)"),
             (const.ERROR_CONFIG, "Wrong credentials (fails and pauses)"),
+            (const.ERROR_TEMPLATE, "Refused template (fails and alerts)"),
         ],
         help="The error the sandbox returns instead of sending, for the number of sends below.",
     )
     sandbox_simulated_error_count = fields.Integer(
         string="Simulated Errors Left", default=1,
         help="How many of the next sends fail with the simulated error (0: all of them).",
+    )
+    alert_user_id = fields.Many2one(
+        string="Alerts To", comodel_name='res.users',
+        compute='_compute_alert_user_id', store=True, readonly=False, tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Who gets an activity and an e-mail when this provider needs attention: low credit, expiring "
+             "access, a refused template, a pause. By default the first notification administrator of the "
+             "company.",
     )
     notify_message_ids = fields.One2many(
         string="Notifications", comodel_name='order.notify.message', inverse_name='provider_id',
@@ -104,6 +113,13 @@ class OrderNotifyProvider(models.Model):
     def _compute_api_base_url(self):
         for provider in self:
             provider.api_base_url = provider._order_notify_get_default_api_base_url()
+
+    @api.depends('company_id')
+    def _compute_alert_user_id(self):
+        for provider in self:
+            user = provider.alert_user_id
+            if not user or provider.company_id not in user.company_ids:
+                provider.alert_user_id = provider._order_notify_default_alert_user()
 
     def _compute_message_counts(self):
         counts = {
@@ -259,22 +275,63 @@ class OrderNotifyProvider(models.Model):
                 'is_paused': True, 'pause_reason': reason, 'paused_since': fields.Datetime.now(),
             })
             _logger.warning("Order notification provider %s (id %s) paused: %s", provider.name, provider.id, reason)
-            provider._order_notify_alert(_("Provider paused"), reason)
+            provider._order_notify_alert(_("Provider paused"), reason, key='provider_paused')
 
-    def _order_notify_alert(self, summary, note):
+    def _order_notify_alert(self, summary, note, key=None):
         """Tell the admins about a problem of this provider, once while it is not solved: an
-        activity on the provider (kept until done) and a message in its chatter."""
+        activity on the provider (kept until done) for the responsible user, and a note in its
+        chatter addressed to them, which reaches them by e-mail (or in Odoo, as they chose).
+
+        :param str key: what the problem is, in any language (e.g. ``template-12-shipped``);
+            without it, the alert is known by its summary.
+        """
         self.ensure_one()
         tagged_summary = f"[order_notify] {summary}"
         provider = self.sudo()
-        if provider.activity_ids.filtered(lambda a: a.summary == tagged_summary):
+        if provider.activity_ids.filtered(
+            lambda a: a.order_notify_alert_key == key if key else a.summary == tagged_summary
+        ):
             return
-        admin = self.env.ref('base.user_admin', raise_if_not_found=False)
-        user = (provider.create_uid if provider.create_uid._is_internal() else False) or admin
-        provider.activity_schedule(
-            'mail.mail_activity_data_todo', summary=tagged_summary, note=note, user_id=user.id if user else False,
+        user = provider._order_notify_get_alert_user()
+        # The note below is the e-mail: no second "activity assigned to you" e-mail.
+        provider.with_context(mail_activity_quick_update=True).activity_schedule(
+            'mail.mail_activity_data_todo', summary=tagged_summary, note=note, user_id=user.id,
+            order_notify_alert_key=key or False,
         )
-        provider.message_post(body=_("%(summary)s: %(note)s", summary=summary, note=note))
+        # Queued for the mail cron: a slow mail server never holds up the dispatcher.
+        provider.with_context(mail_notify_force_send=False).message_post(
+            body=_("%(summary)s: %(note)s", summary=summary, note=note),
+            partner_ids=user.partner_id.ids,
+            subtype_xmlid='mail.mt_note',
+        )
+
+    def _order_notify_close_alerts(self, key, feedback):
+        """Mark the alert ``key`` done: the problem it was about is solved."""
+        self.sudo().activity_ids.filtered(lambda a: a.order_notify_alert_key == key).action_feedback(
+            feedback=feedback,
+        )
+
+    def _order_notify_get_alert_user(self):
+        """The active user who answers for this provider: the one chosen on it, else the default."""
+        self.ensure_one()
+        user = self.sudo().alert_user_id
+        if user.active and not user.share:
+            return user
+        return self._order_notify_default_alert_user()
+
+    def _order_notify_default_alert_user(self):
+        """The first active notification administrator of the provider's company, else the
+        administrator. Never the superuser: it is inactive and nobody reads its activities, and it
+        is who creates the providers of the addon's data."""
+        group = self.env.ref('order_status_notify.group_order_notify_manager', raise_if_not_found=False)
+        company = self.company_id or self.env.company
+        users = (group.sudo().users if group else self.env['res.users']).filtered(
+            lambda u: u.active and not u.share and company in u.company_ids
+        )
+        if users:
+            return users.sorted('id')[:1]
+        admin = self.env.ref('base.user_admin', raise_if_not_found=False)
+        return admin if admin and admin.active else self.env['res.users']
 
     def _order_notify_display_notification(self, message, notif_type):
         return {

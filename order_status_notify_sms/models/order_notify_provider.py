@@ -2,10 +2,12 @@
 
 import hmac
 import logging
+import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import pytz
 import requests
 
 from odoo import _, api, fields, models
@@ -178,17 +180,14 @@ class OrderNotifyProvider(models.Model):
             return super()._order_notify_send(message)
         self.ensure_one()
         sms = self._sms_prepare(message)
-        vals = getattr(self, f'_{self.code}_send')(message, sms)
-        vals.update({
-            'sms_encoding': sms.encoding,
-            'sms_char_count': sms.length,
-            'segment_count': sms.segments,
-            'sms_content_sent': sms.text,
-        })
-        if 'cost' not in vals and self.unit_cost and not self._sms_is_sandbox():
-            # An estimate until the delivery report tells the price the carrier charged.
-            vals.update(cost=self.unit_cost * sms.segments, currency_id=self.currency_id.id)
-        return vals
+        try:
+            vals = getattr(self, f'_{self.code}_send')(message, sms)
+        except OrderNotifyError as error:
+            if error.error_class == core_const.ERROR_DUPLICATE:
+                # Sent before (a crash or a timeout hid the answer): log what was sent and its price.
+                error.vals = self._sms_sent_vals(dict(error.vals), sms)
+            raise
+        return self._sms_sent_vals(vals, sms)
 
     def _order_notify_fetch_status(self, messages):
         if self.code not in SMS_CODES:
@@ -229,6 +228,20 @@ class OrderNotifyProvider(models.Model):
         if not self.sms_brandname:
             raise OrderNotifyError(core_const.ERROR_CONFIG, _("The provider has no brandname."), code='brandname')
         return sms
+
+    def _sms_sent_vals(self, vals, sms):
+        """``vals`` of a sent message completed with the text sent and, unless the gateway told
+        its price, the estimated one."""
+        vals.update({
+            'sms_encoding': sms.encoding,
+            'sms_char_count': sms.length,
+            'segment_count': sms.segments,
+            'sms_content_sent': sms.text,
+        })
+        if 'cost' not in vals and self.unit_cost and not self._sms_is_sandbox():
+            # An estimate until the delivery report tells the price the carrier charged.
+            vals.update(cost=self.unit_cost * sms.segments, cost_source='estimate', currency_id=self.currency_id.id)
+        return vals
 
     def _sms_national_phone(self, phone):
         """``0912345678`` for ``+84912345678``; Vietnamese gateways send to Vietnamese numbers only."""
@@ -333,21 +346,16 @@ class OrderNotifyProvider(models.Model):
                 "before messages stop.",
                 provider=provider.name, balance=self._sms_format_amount(balance),
                 threshold=self._sms_format_amount(provider.sms_balance_threshold),
-            ))
+            ), key='sms_low_balance')
         elif provider.sms_out_of_credit:
             provider.sms_out_of_credit = False
-            provider._sms_close_alerts(_("Low SMS balance"), _("Balance topped up."))
+            provider._order_notify_close_alerts('sms_low_balance', _("Balance topped up."))
             if provider.is_paused:
                 provider.message_post(body=_(
                     "Balance topped up (%s): sending resumed.", self._sms_format_amount(balance),
                 ))
                 provider.action_resume()
         return balance
-
-    def _sms_close_alerts(self, summary, feedback):
-        self.activity_ids.filtered(lambda a: a.summary == f"[order_notify] {summary}").action_feedback(
-            feedback=feedback,
-        )
 
     def _sms_format_amount(self, amount):
         return self.currency_id.format(amount) if self.currency_id else str(amount)
@@ -408,9 +416,69 @@ class OrderNotifyProvider(models.Model):
             raise OrderNotifyError(core_const.ERROR_INVALID, _(
                 "eSMS rejected the request as malformed: %s", data.get('error') or data,
             ), code='invalid_request')
+        if code == const.ESMS_ERRORS_DUPLICATE_CODE:
+            raise OrderNotifyError(
+                core_const.ERROR_DUPLICATE, self.env._(const.ESMS_ERRORS[code][1]), code=code,
+                vals=self._esms_find_sent(message, payload),
+            )
         if code != const.ESMS_SUCCESS_CODE:
             self._sms_raise(const.ESMS_ERRORS, code, data.get('ErrorMessage') or '')
         return {'provider_message_ref': str(data.get('SMSID') or '')}
+
+    def _esms_find_sent(self, message, payload):
+        """The SMSID and price of the SMS eSMS accepted earlier for ``message`` (it answers 124
+        to the same RequestId without them), read from GetSmsSentData_V2: the CSKH messages sent
+        since the message was queued (at most the 24 h RequestId window), to the same phone with
+        the same text, and not yet in the log. Empty when eSMS cannot tell (the cost stays an
+        estimate, the id comes with the delivery callback, which echoes the RequestId)."""
+        now = fields.Datetime.now()
+        since = max(message.create_date or now, now - timedelta(hours=const.ESMS_REQUEST_ID_HOURS))
+        query = {
+            **self._esms_credentials(), 'SmsType': '2', 'PageSize': const.ESMS_SENT_DATA_PAGE_SIZE,
+            'From': self._esms_local_time(since - timedelta(minutes=5)),
+            'To': self._esms_local_time(now + timedelta(minutes=5)),
+        }
+        candidates = []
+        for page in range(1, const.ESMS_SENT_DATA_MAX_PAGES + 1):
+            try:
+                data = self._sms_json(self._sms_request('POST', '/GetSmsSentData_V2', json={**query, 'Page': page}))
+            except OrderNotifyError as error:
+                _logger.info("eSMS sent data unavailable for message %s: %s", message.id, error)
+                return {}
+            if str(data.get('CodeResult') or '') != const.ESMS_SUCCESS_CODE:
+                _logger.info("eSMS sent data refused for message %s: code %s", message.id, data.get('CodeResult'))
+                return {}
+            sent = [entry for entry in data.get('SentData') or [] if isinstance(entry, dict)]
+            candidates += [
+                entry for entry in sent
+                if entry.get('ReferenceId') and str(entry.get('Phone')) == payload['Phone']
+                and entry.get('Content') == payload['Content']
+            ]
+            if len(sent) < const.ESMS_SENT_DATA_PAGE_SIZE:
+                break
+        known = set(self.env['order.notify.message'].sudo().search([
+            ('provider_id', '=', self.id), ('id', '!=', message.id),
+            ('provider_message_ref', 'in', [str(entry['ReferenceId']) for entry in candidates]),
+        ]).mapped('provider_message_ref'))
+        entry = next((entry for entry in candidates if str(entry['ReferenceId']) not in known), None)
+        if not entry:
+            return {}
+        vals = {'provider_message_ref': str(entry['ReferenceId'])}
+        sent = re.match(r'/Date\((\d+)', str(entry.get('SentTime') or ''))
+        if sent:  # the day eSMS bills it
+            vals['sent_date'] = datetime.fromtimestamp(int(sent[1]) / 1000, tz=pytz.utc).replace(
+                tzinfo=None, microsecond=0)
+        try:
+            price = float(entry['SellPrice'])
+        except (KeyError, TypeError, ValueError):
+            return vals
+        vals.update(cost=price, cost_source='provider' if price else 'none', currency_id=self.currency_id.id)
+        return vals
+
+    @staticmethod
+    def _esms_local_time(moment):
+        """A naive UTC datetime as eSMS writes dates: ``yyyy-MM-dd HH:mm:ss`` in Vietnam."""
+        return pytz.utc.localize(moment).astimezone(pytz.timezone(const.ESMS_TZ)).strftime('%Y-%m-%d %H:%M:%S')
 
     def _esms_credentials(self):
         return {'ApiKey': self.esms_api_key or '', 'SecretKey': self.esms_secret_key or ''}
@@ -466,6 +534,15 @@ class OrderNotifyProvider(models.Model):
         if not provider:
             return 404, "unknown"
         message = provider._sms_find_message(params.get('SMSID'))
+        if not message and params.get('SMSID') and params.get('RequestId'):
+            # A message recorded from a duplicate answer (124) without its SMSID: the RequestId
+            # the callback echoes is its idempotency key.
+            message = self.env['order.notify.message'].sudo().search([
+                ('provider_id', '=', provider.id), ('idempotency_key', '=', params['RequestId']),
+                ('provider_message_ref', 'in', (False, '')),
+            ], limit=1)
+            if message:
+                message.provider_message_ref = str(params['SMSID'])
         if not message:
             _logger.info("eSMS callback for an unknown SMSID ignored")
             return 200, "ignored"

@@ -1,6 +1,6 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -164,10 +164,77 @@ class TestEsms(SmsCommon):
         self.assertEqual(requests[0].json['RequestId'], requests[1].json['RequestId'])
         self.assertEqual(len(self.esms.records), 1, "eSMS holds one SMS, not two")
         self.assertEqual(len(self.esms.inbox.messages(phone='0912345678')), 1)
+        # The log matches the invoice: the first send's SMSID and price, read back from eSMS.
+        record = next(iter(self.esms.records.values()))
+        self.assertRecordValues(message, [{
+            'provider_message_ref': record.msg_id, 'cost': record.price, 'cost_source': 'provider',
+            'segment_count': record.segments, 'sms_content_sent': record.text,
+            'sent_date': datetime.fromtimestamp(int(record.created), tz=timezone.utc).replace(tzinfo=None),
+        }])
+        sent_data = self._sends(self.esms, '/MainService.svc/json/GetSmsSentData_V2')
+        self.assertEqual(len(sent_data), 1)
+        self.assertEqual(sent_data[0].json['SmsType'], '2')
+        # Its delivery now reaches the log like any other.
+        self.esms.deliver(record.msg_id, report=False)
+        self.provider._order_notify_fetch_status(message)
+        self.assertEqual(message.state, 'delivered')
         # The provider itself says "duplicate", which the core records as sent.
         with self.assertRaises(OrderNotifyError) as error:
             self.provider._order_notify_send(message)
         self.assertEqual((error.exception.error_class, error.exception.code), ('duplicate', '124'))
+
+    def test_duplicate_answer_without_sent_data_keeps_estimate(self):
+        """eSMS answers 124 but does not list the first send (yet): the message is sent at its
+        estimated price, and the delivery callback, which echoes the RequestId, brings its SMSID
+        and real price."""
+        order = self._shipped_order()
+        message = self.env['order.notify.message']._order_notify_claim(10)
+        message._order_notify_prepare_content()
+        message.phone = '+84912345678'
+        first_vals = self.provider._order_notify_send(message)  # accepted, then the answer is lost
+        record = self.esms.records.pop(first_vals['provider_message_ref'])
+        message.write({'state': 'queued', 'next_attempt_at': fields.Datetime.now()})
+        self._dispatch()
+        sms = prepare_sms_text(message.content)
+        self.assertRecordValues(message, [{
+            'state': 'sent', 'provider_message_ref': False, 'cost': 800 * sms.segments, 'cost_source': 'estimate',
+            'segment_count': sms.segments,
+        }])
+        self.assertEqual(len(self._send_requests()), 2)
+        # The callback of the first send.
+        self.esms.records[record.msg_id] = record
+        self.esms.deliver(record.msg_id, report=False)
+        params = self._report_params(self.esms, record.msg_id)
+        self.assertEqual(params['RequestId'], message.idempotency_key)
+        self.assertEqual(self.provider._esms_process_report(self.provider.sms_report_token, params), (200, 'ok'))
+        self.assertRecordValues(message, [{
+            'state': 'delivered', 'provider_message_ref': record.msg_id, 'cost': 850 * sms.segments,
+            'cost_source': 'provider',
+        }])
+        self.assertEqual(len(self._messages(order, event='shipped')), 1)
+
+    def test_unregistered_template_fails_its_event_and_keeps_the_others(self):
+        """eSMS refuses the text of the shipping template (146, not registered for the
+        brandname): those messages fail with the reason, the admins are told once, the provider
+        is not paused and the order-placed texts keep leaving."""
+        self.env['order.notify.route'].with_context(active_test=False).search([('event', '=', 'placed')]).active = True
+        self.esms.add_template('{P1}: Cảm ơn {P2} đã đặt đơn {P3} ({P4}). Shop sẽ báo ngay khi hàng được gửi đi.')
+        orders = self._shipped_order() | self._shipped_order()
+        self._dispatch()
+        for order in orders:
+            shipped = self._messages(order, event='shipped')
+            self.assertRecordValues(shipped, [{'state': 'failed', 'reason_code': 'template', 'error_code': '146'}])
+            self.assertIn("CSKH template", shipped.reason)
+            self.assertEqual(self._messages(order, event='placed').state, 'sent')
+        self.assertFalse(self.provider.is_paused)
+        alert = self.provider.activity_ids
+        self.assertEqual(len(alert), 1, "one alert for the template, not one per message")
+        self.assertEqual(alert.order_notify_alert_key, f'template-{shipped.template_id.id}-shipped')
+        self.assertIn("CSKH template", alert.note)
+        later = self._create_order()
+        later.action_confirm()
+        self._dispatch()
+        self.assertEqual(self._messages(later, event='placed').state, 'sent')
 
     def test_wrong_credentials_fail_and_alert_once(self):
         self.provider.esms_secret_key = 'wrong-secret'
@@ -188,7 +255,7 @@ class TestEsms(SmsCommon):
         self.assertEqual(len(self._send_requests()), 1)
 
     def test_configuration_codes(self):
-        for code in ('104', '140', '143', '146', '177'):
+        for code in ('104', '140', '143', '177'):
             with self.subTest(code=code):
                 self.esms.fail_next(code=int(code))
                 order = self._shipped_order()
@@ -289,6 +356,19 @@ class TestEsms(SmsCommon):
         self.provider.esms_api_key = 'wrong'
         with self.assertRaisesRegex(UserError, "Wrong eSMS API key"):
             self.provider._order_notify_test_connection()
+
+    def test_low_balance_alert_once_whatever_the_language(self):
+        """The cron reads the balance in English, an admin in Vietnamese: one alert, closed when
+        the balance is topped up, whoever reads it."""
+        self.esms.balance = 12000
+        self.env['order.notify.provider']._cron_sms_check_balance()
+        self.provider.with_context(lang='vi_VN')._order_notify_test_connection()
+        self.assertEqual(len(self.provider.activity_ids), 1)
+        self.assertEqual(self.provider.activity_ids.order_notify_alert_key, 'sms_low_balance')
+        self.provider.sms_out_of_credit = True
+        self.esms.balance = 500000
+        self.provider.with_context(lang='vi_VN').action_sms_refresh_balance()
+        self.assertFalse(self.provider.activity_ids)
 
     def test_sandbox_in_test_mode(self):
         self.provider.state = 'test'

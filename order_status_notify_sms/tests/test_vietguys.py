@@ -40,6 +40,17 @@ class TestVietguys(SmsCommon):
         self.assertEqual(self.provider._vietguys_process_report(token, report), (200, 'ok'))
         self.assertEqual(message.state, 'delivered')
 
+    def test_unregistered_template_fails_without_pausing(self):
+        self.vietguys.fail_next(-20)
+        first, second = self._shipped_order(), self._shipped_order()
+        self._dispatch()
+        self.assertRecordValues(self._messages(first, event='shipped'), [{
+            'state': 'failed', 'reason_code': 'template', 'error_code': '-20',
+        }])
+        self.assertFalse(self.provider.is_paused)
+        self.assertEqual(self._messages(second, event='shipped').state, 'sent')
+        self.assertEqual(len(self.provider.activity_ids), 1)
+
     def test_errors(self):
         self.provider.vietguys_password = 'wrong'
         order = self._shipped_order()

@@ -456,10 +456,7 @@ class OrderNotifyProvider(models.Model):
         self.ensure_one()
         if self.is_paused:
             self.action_resume()  # also closes the alerts of the pause
-        expiring = "[order_notify] " + _("Zalo access expiring")
-        self.activity_ids.filtered(lambda a: a.summary == expiring).action_feedback(
-            feedback=_("Zalo access renewed."),
-        )
+        self._order_notify_close_alerts('zalo_access_expiring', _("Zalo access renewed."))
 
     @api.model
     def _zalo_oauth_callback(self, params, pending):
@@ -549,14 +546,15 @@ class OrderNotifyProvider(models.Model):
             provider._order_notify_alert(_("Zalo access expiring"), _(
                 "The Zalo access token expires on %(date)s and cannot be renewed: connect the Official Account "
                 "again before then.", date=fields.Datetime.to_string(expiry),
-            ))
+            ), key='zalo_access_expiring')
         provider._zalo_check_quota()
 
     # === BUSINESS METHODS: SENDING === #
 
     def _zalo_get_zns_template(self, message):
         """The synchronized ZNS template of ``message``. A missing or unusable one (not
-        ``ENABLE``) sends the message by the next channel and alerts the admins."""
+        ``ENABLE``) is a template error: the message goes by the next channel and the dispatcher
+        alerts the admins once per template and event."""
         template = message.template_id
         zns_template = template.zalo_template_id
         if not zns_template and template.provider_template_ref:
@@ -569,16 +567,14 @@ class OrderNotifyProvider(models.Model):
                 "next channel. Synchronize the ZNS templates and choose one.",
                 template=template.display_name or '-',
             )
-            self._order_notify_alert(_("ZNS template missing"), reason)
-            raise OrderNotifyError(core_const.ERROR_UNREACHABLE, reason, code='no_zns_template')
+            raise OrderNotifyError(core_const.ERROR_TEMPLATE, reason, code='no_zns_template')
         if not zns_template._zalo_is_sendable():
             reason = _(
                 "The ZNS template %(template)s is %(status)s, only enabled templates can be sent: the message "
                 "goes by the next channel.",
                 template=zns_template.display_name, status=zns_template._zalo_status_label(),
             )
-            self._zalo_alert_template(zns_template, reason)
-            raise OrderNotifyError(core_const.ERROR_UNREACHABLE, reason, code='zns_template_status')
+            raise OrderNotifyError(core_const.ERROR_TEMPLATE, reason, code='zns_template_status')
         return zns_template
 
     def _zalo_prepare_template_data(self, zns_template, params):
@@ -631,7 +627,6 @@ class OrderNotifyProvider(models.Model):
         elif code in const.TEMPLATE_CODES:
             if code in (-131, -146):
                 zns_template.sudo().status = 'DISABLE' if code == -146 else 'PENDING_REVIEW'
-            self._zalo_alert_template(zns_template, reason)
         elif code in const.PAYLOAD_CODES:
             reason = f"{reason} {self._zalo_describe_params(code, zns_template, template_data)}"
         elif code == -133:
@@ -670,7 +665,10 @@ class OrderNotifyProvider(models.Model):
         return morning.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _zalo_alert_template(self, zns_template, reason):
-        self._order_notify_alert(_("ZNS template %s unusable", zns_template.template_ref), reason)
+        self._order_notify_alert(
+            _("ZNS template %s unusable", zns_template.template_ref), reason,
+            key=f'zns_template_{zns_template.template_ref}',
+        )
 
     @staticmethod
     def _zalo_parse_ms(value):
@@ -721,7 +719,7 @@ class OrderNotifyProvider(models.Model):
                 "Only %(remaining)s of the %(daily)s ZNS allowed today are left: further messages wait until "
                 "tomorrow (Zalo raises the quota of OAs with good quality).",
                 remaining=remaining, daily=daily,
-            ))
+            ), key='zns_quota_low')
 
     # === BUSINESS METHODS: TEMPLATES === #
 

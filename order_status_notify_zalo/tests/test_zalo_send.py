@@ -229,16 +229,45 @@ class TestZaloSend(ZaloCommon):
         self.zns.templates['100001'].status = 'DISABLE'
         order = self._confirmed_order()
         self._dispatch()
-        self.assertRecordValues(self._messages(order, channel='zalo'), [{'state': 'skipped', 'error_code': '-146'}])
+        self.assertRecordValues(self._messages(order, channel='zalo'), [{
+            'state': 'failed', 'reason_code': 'template', 'error_code': '-146',
+        }])
         self.assertTrue(self._messages(order, channel='sms'))
         self.assertEqual(self.zns_templates['100001'].status, 'DISABLE')
-        self.assertIn('100001', ' '.join(self.provider.activity_ids.mapped('summary')))
-        # The next message does not even ask Zalo.
+        self.assertFalse(self.provider.is_paused)
+        alert = self.provider.activity_ids
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.order_notify_alert_key, f'template-{self.template_placed.id}-placed')
+        self.assertIn('ZNS placed', alert.summary)
+        # The next message does not even ask Zalo, and alerts no one again.
         self.zns.requests.clear()
         second = self._confirmed_order()
         self._dispatch()
         self.assertFalse(self._sends())
-        self.assertEqual(self._messages(second, channel='zalo').error_code, 'zns_template_status')
+        self.assertRecordValues(self._messages(second, channel='zalo'), [{
+            'state': 'failed', 'error_code': 'zns_template_status',
+        }])
+        self.assertTrue(self._messages(second, channel='sms'))
+        self.assertEqual(self.provider.activity_ids, alert)
+
+    def test_refused_template_keeps_other_events_on_zalo(self):
+        """Zalo stops approving the "placed" template: those messages fail on Zalo (and go by
+        SMS), the admins are told once, and the "shipped" messages keep leaving by Zalo."""
+        self._create_zns_template('shipped', '100003')
+        self.zns.fail_next(-131)
+        order = self._confirmed_order()
+        self._dispatch()
+        self.assertRecordValues(self._messages(order, channel='zalo'), [{
+            'state': 'failed', 'reason_code': 'template', 'error_code': '-131',
+        }])
+        self.assertIn('not approved', self._messages(order, channel='zalo').reason)
+        self.assertTrue(self._messages(order, channel='sms'), "the placed message goes by SMS")
+        self.assertFalse(self.provider.is_paused, "one template does not stop the provider")
+        self._ship(order)
+        self._dispatch()
+        shipped = self._messages(order, event='shipped')
+        self.assertRecordValues(shipped, [{'channel': 'zalo', 'state': 'sent'}])
+        self.assertEqual(len(self.provider.activity_ids), 1)
 
     def test_polling_marks_delivered(self):
         order = self._confirmed_order()

@@ -19,7 +19,8 @@ list §8.1:
   SendSuccess, TotalPrice (4 decimals), TotalReceiver, TotalSent, RequestId, TypeId, telcoid,
   phonenumber, switchsmsid``, retried 5 times when the receiver times out
   (:meth:`FakeESMS.deliver`, :meth:`FakeESMS.send_report`); ``GetSendStatus`` (key
-  ``CodeResponse``, 105 when unknown or older than 7 days) and ``GetSmsReceiverStatus_get``.
+  ``CodeResponse``, 105 when unknown or older than 7 days), ``GetSmsReceiverStatus_get`` and
+  ``GetSmsSentData_V2`` (messages of a time range, with ``ReferenceId`` = SMSID and ``SellPrice``).
 - §1.5 ``POST GetBalance_json`` and the legacy ``GET GetBalance/{ApiKey}/{SecretKey}``.
 - §1.6 ``Sandbox=1``: validated, not stored, not charged, not delivered, no callback.
 - §1.7 phones as ``0xxxxxxxxx`` (84… → 108 unless ``accept_84=True``: whether eSMS takes it is
@@ -30,9 +31,10 @@ characters → 159 (legacy code, UNCONFIRMED); ``IsUnicode=0`` with Vietnamese t
 without diacritics; price 850 VND per segment (the docs' sample value); a failed delivery is
 refunded (``TotalPrice=0.0000`` in the docs' failed sample).
 """
+from datetime import datetime
 from urllib.parse import urlencode
 
-from .base import CARRIER_NAMES, SmsFake, json_response, route, vn_carrier
+from .base import CARRIER_NAMES, ICT, SmsFake, json_response, route, vn_carrier
 
 DEFAULT_API_KEY = 'fake-esms-api-key'
 DEFAULT_SECRET_KEY = 'fake-esms-secret-key'
@@ -223,6 +225,41 @@ class FakeESMS(SmsFake):
             'CodeResponse': '100', 'SMSID': sms_id, **_status_fields(record), 'TotalPrice': float(record.price),
             'TotalReceiver': 1, 'TotalSent': 1,
         })
+
+    @route('POST', r'/GetSmsSentData_V2')
+    def get_sent_data(self, request):
+        """§1.4 ``GetSmsSentData_V2``: the messages created between ``From`` and ``To``
+        (``yyyy-MM-dd HH:mm:ss``, eSMS local time), of ``SmsType``, ``PageSize`` ≤ 500 per
+        ``Page``. Fake's choices: unreadable dates or type → ``{"error": "Invalid request"}``;
+        ``Campaign`` is empty (the fake keeps no ``campaignid``); ``SmsId`` is the record's rank."""
+        body = request.json if isinstance(request.json, dict) else {}
+        if self.bad_credential(ApiKey=body.get('ApiKey'), SecretKey=body.get('SecretKey')):
+            return json_response({'CodeResult': '101', 'ErrorMessage': 'Authorize Failed.'})
+        try:
+            start, end = (datetime.strptime(str(body[key]), '%Y-%m-%d %H:%M:%S').replace(tzinfo=ICT).timestamp()
+                          for key in ('From', 'To'))
+            page = max(int(body.get('Page') or 1), 1)
+            size = min(max(int(body.get('PageSize') or 500), 1), 500)
+            sms_type = int(body.get('SmsType'))
+        except (KeyError, TypeError, ValueError):
+            return json_response({'error': 'Invalid request'})
+        with self.lock:
+            ranked = list(enumerate(self.records.values(), start=1))
+        found = [(rank, record) for rank, record in ranked
+                 if sms_type == 2 and not record.sandbox and start <= record.created <= end]
+        found.sort(key=lambda item: item[1].created)
+        return json_response({'CodeResult': '100', 'CountTotal': len(found), 'SentData': [{
+            'Campaign': '',
+            'Content': record.text,
+            'Phone': '0' + record.phone[2:],
+            'ReferenceId': record.msg_id,
+            'SellPrice': float(record.price),
+            'SendResult': {'delivered': 1, 'failed': 0}.get(record.status, 2),
+            'SendStatus': _status_fields(record)['SendStatus'],
+            'SentTime': f'/Date({int(record.created * 1000)}+0700)/',
+            'SmsId': rank,
+            'SmsType': 2,
+        } for rank, record in found[(page - 1) * size:page * size]]})
 
     @route('GET', r'/GetSmsReceiverStatus_get')
     def get_receiver_status(self, request):

@@ -425,37 +425,49 @@ class OrderNotifyProvider(models.Model):
             self._sms_raise(const.ESMS_ERRORS, code, data.get('ErrorMessage') or '')
         return {'provider_message_ref': str(data.get('SMSID') or '')}
 
-    def _esms_find_sent(self, message, payload):
-        """The SMSID and price of the SMS eSMS accepted earlier for ``message`` (it answers 124
-        to the same RequestId without them), read from GetSmsSentData_V2: the CSKH messages sent
-        since the message was queued (at most the 24 h RequestId window), to the same phone with
-        the same text, and not yet in the log. Empty when eSMS cannot tell (the cost stays an
-        estimate, the id comes with the delivery callback, which echoes the RequestId)."""
-        now = fields.Datetime.now()
-        since = max(message.create_date or now, now - timedelta(hours=const.ESMS_REQUEST_ID_HOURS))
+    def _esms_sent_data(self, since, until=None):
+        """The CSKH messages eSMS sent between ``since`` and ``until`` (naive UTC), read from
+        GetSmsSentData_V2: the documented call that takes the keys in a POST body (GetSendStatus
+        only takes them in the query string, which proxies and access logs keep). One call per
+        page of 500, for every message of the period at once.
+
+        :return: the ``SentData`` entries, or None when eSMS cannot tell now
+        """
+        until = until or fields.Datetime.now()
         query = {
             **self._esms_credentials(), 'SmsType': '2', 'PageSize': const.ESMS_SENT_DATA_PAGE_SIZE,
             'From': self._esms_local_time(since - timedelta(minutes=5)),
-            'To': self._esms_local_time(now + timedelta(minutes=5)),
+            'To': self._esms_local_time(until + timedelta(minutes=5)),
         }
-        candidates = []
+        entries = []
         for page in range(1, const.ESMS_SENT_DATA_MAX_PAGES + 1):
             try:
                 data = self._sms_json(self._sms_request('POST', '/GetSmsSentData_V2', json={**query, 'Page': page}))
             except OrderNotifyError as error:
-                _logger.info("eSMS sent data unavailable for message %s: %s", message.id, error)
-                return {}
+                _logger.info("eSMS sent data of %s unavailable: %s", self.name, error)
+                return None
             if str(data.get('CodeResult') or '') != const.ESMS_SUCCESS_CODE:
-                _logger.info("eSMS sent data refused for message %s: code %s", message.id, data.get('CodeResult'))
-                return {}
+                _logger.info("eSMS sent data of %s refused: code %s", self.name, data.get('CodeResult'))
+                return None
             sent = [entry for entry in data.get('SentData') or [] if isinstance(entry, dict)]
-            candidates += [
-                entry for entry in sent
-                if entry.get('ReferenceId') and str(entry.get('Phone')) == payload['Phone']
-                and entry.get('Content') == payload['Content']
-            ]
+            entries += sent
             if len(sent) < const.ESMS_SENT_DATA_PAGE_SIZE:
                 break
+        return entries
+
+    def _esms_find_sent(self, message, payload):
+        """The SMSID and price of the SMS eSMS accepted earlier for ``message`` (it answers 124
+        to the same RequestId without them): among the messages sent since the message was
+        queued (at most the 24 h RequestId window), the one to the same phone with the same text
+        not yet in the log. Empty when eSMS cannot tell (the cost stays an estimate, the id comes
+        with the delivery callback, which echoes the RequestId)."""
+        now = fields.Datetime.now()
+        since = max(message.create_date or now, now - timedelta(hours=const.ESMS_REQUEST_ID_HOURS))
+        candidates = [
+            entry for entry in self._esms_sent_data(since, now) or []
+            if entry.get('ReferenceId') and str(entry.get('Phone')) == payload['Phone']
+            and entry.get('Content') == payload['Content']
+        ]
         known = set(self.env['order.notify.message'].sudo().search([
             ('provider_id', '=', self.id), ('id', '!=', message.id),
             ('provider_message_ref', 'in', [str(entry['ReferenceId']) for entry in candidates]),
@@ -496,22 +508,26 @@ class OrderNotifyProvider(models.Model):
         return float(data.get('Balance') or 0.0)
 
     def _esms_fetch_status(self, messages):
-        """Poll GetSendStatus (kept 7 days by eSMS) for messages without a delivery report."""
+        """Poll the messages without a delivery report (eSMS keeps them 7 days) in one read of
+        the period they were sent in: ``SendResult`` 1 delivered / 0 failed / 2 not known yet,
+        ``SellPrice`` what eSMS bills."""
+        sent_dates = [m.sent_date for m in messages if m.sent_date]
+        if not sent_dates:
+            return
+        entries = self._esms_sent_data(min(sent_dates))
+        by_ref = {str(entry.get('ReferenceId')): entry for entry in entries or [] if entry.get('ReferenceId')}
         for message in messages:
-            try:
-                response = self._sms_request('GET', '/GetSendStatus', params={
-                    'RefId': message.provider_message_ref, **self._esms_credentials(),
+            entry = by_ref.get(message.provider_message_ref)
+            if entry:
+                self._esms_apply_status(message, {
+                    'SendStatus': entry.get('SendStatus'),
+                    'SendSuccess': 1 if str(entry.get('SendResult')) == '1' else 0,
+                    'SendFailed': 1 if str(entry.get('SendResult')) == '0' else 0,
+                    'TotalPrice': entry.get('SellPrice'),
                 })
-                data = self._sms_json(response)
-            except OrderNotifyError as error:
-                _logger.info("eSMS status of message %s unavailable: %s", message.id, error)
-                continue
-            if str(data.get('CodeResponse') or '') != const.ESMS_SUCCESS_CODE:
-                continue  # 105: unknown or too old; 101: the send would have failed too
-            self._esms_apply_status(message, data)
 
     def _esms_apply_status(self, message, data):
-        """Apply an eSMS status (callback parameters or GetSendStatus answer) to ``message``."""
+        """Apply an eSMS status (callback parameters, or a polled ``SentData`` entry) to ``message``."""
         try:
             status = int(data.get('SendStatus') or 0)
             success = int(data.get('SendSuccess') or 0)

@@ -336,8 +336,11 @@ class TestEsms(SmsCommon):
         self.assertEqual(message.state, 'sent', "SendStatus 7 is not final")
         self.esms.deliver(message.provider_message_ref, report=False)
         self.provider._order_notify_fetch_status(message)
-        status_calls = self._sends(self.esms, '/MainService.svc/json/GetSendStatus')
-        self.assertEqual(status_calls[-1].query['RefId'], message.provider_message_ref)
+        # The keys travel in the POST body, never in a URL (proxies and access logs keep URLs).
+        status_calls = self._sends(self.esms, '/MainService.svc/json/GetSmsSentData_V2')
+        self.assertEqual(len(status_calls), 2)
+        self.assertEqual(status_calls[-1].json['ApiKey'], DEFAULT_API_KEY)
+        self.assertFalse([r for r in self.esms.requests if DEFAULT_SECRET_KEY in r.path or r.query.get('SecretKey')])
         self.assertRecordValues(message, [{
             'state': 'delivered', 'cost': 850 * message.segment_count, 'cost_source': 'provider',
         }])

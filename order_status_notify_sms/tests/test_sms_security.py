@@ -60,3 +60,14 @@ class TestSmsSecurity(SmsCommon, HttpCase):
         self.assertTrue([line for line in logs.output if '/order_status_notify_sms/esms/***?SMSID=unknown' in line],
                         logs.output)
         self.assertFalse([line for line in logs.output if token in line])
+
+    def test_a_copied_database_forgets_the_gateways_keys(self):
+        from odoo.modules.neutralize import neutralize_database  # noqa: PLC0415
+        esms, speedsms = self._create_esms(), self._create_speedsms(state='test')
+        self.env.flush_all()
+        neutralize_database(self.env.cr)
+        self.env.invalidate_all()
+        self.assertRecordValues(esms | speedsms, [
+            {'state': 'disabled', 'esms_api_key': False, 'esms_secret_key': False, 'speedsms_access_token': False,
+             'sms_report_token': False},
+        ] * 2)

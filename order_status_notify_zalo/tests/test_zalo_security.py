@@ -94,3 +94,17 @@ class TestZaloSecurity(ZaloCommon, HttpCase):
         response = self._over_http(self.url_open, WEBHOOK, data=raw, headers=headers)
         self.assertEqual(response.status_code, 403)
         self.assertEqual(message.state, 'sent')
+
+    def test_a_copied_database_sends_nothing_and_burns_no_token(self):
+        from odoo.modules.neutralize import neutralize_database  # noqa: PLC0415
+        self.env.flush_all()
+        neutralize_database(self.env.cr)
+        self.env.invalidate_all()
+        self.assertRecordValues(self.provider, [{
+            'state': 'disabled', 'zalo_access_token': False, 'zalo_refresh_token': False,
+            'zalo_app_secret': False, 'zalo_oa_secret_key': False,
+        }])
+        self.assertEqual(self.sms_provider.state, 'enabled', "the sandbox sends nothing: it stays")
+        self.assertFalse(self.company.order_notify_webhook_secret)
+        self.env['order.notify.provider']._cron_zalo_refresh_tokens()
+        self.assertFalse(self._token_calls())

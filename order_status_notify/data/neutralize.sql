@@ -1,0 +1,8 @@
+-- A copied database (staging, a developer's copy) never messages a buyer: every provider that
+-- talks to a vendor is switched off; the sandbox, which sends nothing, stays as it is.
+UPDATE order_notify_provider
+   SET state = 'disabled'
+ WHERE code != 'sandbox' AND state != 'disabled';
+-- Carriers keep calling production: the copy accepts none of their calls.
+UPDATE res_company
+   SET order_notify_webhook_secret = NULL;

@@ -49,3 +49,11 @@ class TestOrderNotifyDeliveryWebhook(OrderNotifyCommon, HttpCase):
         self.assertEqual(self._post({'tracking_ref': 'GHN888', 'status': 'in_transit'}).status_code, 200)
         self.assertFalse(picking.order_notify_delivered_date)
         self.assertFalse(self._messages(order, event='delivered'))
+
+    def test_webhook_keeps_no_session(self):
+        """Carriers call without cookies: the route must not create or save a session per call."""
+        from odoo.addons.order_status_notify.controllers.main import OrderNotifyController  # noqa: PLC0415
+        routing = OrderNotifyController.order_notify_delivery_status.original_routing
+        self.assertIs(routing.get('save_session'), False)
+        response = self._post({'tracking_ref': 'NONE', 'status': 'delivered'})
+        self.assertNotIn('session_id', response.headers.get('Set-Cookie', ''))

@@ -112,6 +112,10 @@ DEFER_REASONS = (
     ERROR_BALANCE,
 )
 
+# Deferred messages a notification administrator may send at once (*Send Now*): the shop's own
+# rules hold them back, not the provider.
+SEND_NOW_REASONS = (REASON_MERGE_HOLD, REASON_QUIET_HOURS, REASON_DAILY_CAP)
+
 # Order values a template can use, by key: ``{{ customer_name }}`` in a text body, or the value
 # of a provider template parameter (see ``sale.order._order_notify_get_values``).
 VALUE_KEYS = [

@@ -2,7 +2,7 @@
 # Shared by setup/run.sh and setup/test.sh (sourced, not executed). `prepare` finds (or
 # downloads) Odoo 18.0, prepares the project's virtualenv and makes sure a PostgreSQL server
 # answers (starting a private one when none does); `ensure_chromium` installs the browser
-# Odoo's tours need. Every step is quick when nothing changed.
+# Odoo's tours need, `ensure_wkhtmltopdf` the PDF printer of the reports. Every step is quick when nothing changed.
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -267,6 +267,26 @@ ensure_chromium() {
         && ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
         || die "Installing Chromium failed (see above). Install it yourself:  $hint"
     command -v chromium >/dev/null 2>&1 || die "The chromium package is installed but 'chromium' is not on PATH ($PATH)."
+}
+
+# --- wkhtmltopdf (Odoo prints PDF reports with it; without it the cost summary comes out as HTML) ---
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    local hint="apt-get update && apt-get install -y wkhtmltopdf"
+    [ "$(id -u)" = 0 ] || hint="sudo apt-get update && sudo apt-get install -y wkhtmltopdf"
+    command -v apt-get >/dev/null 2>&1 \
+        || die "wkhtmltopdf is missing (Odoo prints PDF reports with it) and this system has no apt-get: install wkhtmltopdf with your package manager."
+    local sudo=()
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null \
+            || die "wkhtmltopdf is missing (Odoo prints PDF reports with it). Install it, then run again:  $hint"
+        sudo=(sudo -n)
+    fi
+    say "wkhtmltopdf is missing (Odoo prints PDF reports with it): installing the 'wkhtmltopdf' package…"
+    ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 \
+        && ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wkhtmltopdf >&2 \
+        || die "Installing wkhtmltopdf failed (see above). Install it yourself:  $hint"
+    command -v wkhtmltopdf >/dev/null 2>&1 || die "The wkhtmltopdf package is installed but 'wkhtmltopdf' is not on PATH ($PATH)."
 }
 
 # --- The repository's addons ------------------------------------------------------------------

@@ -67,6 +67,7 @@ sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=5).status == 200 else 
 }
 
 prepare
+ensure_wkhtmltopdf
 port_free "$HTTP_INTERFACE" "$HTTP_PORT" \
     || die "Port $HTTP_PORT is busy (another Odoo?): stop it, or choose another port: OSN_HTTP_PORT=8070 $0"
 [ ! -f "$SANDBOX" ] || port_free 127.0.0.1 "$SANDBOX_PORT" \
@@ -111,7 +112,8 @@ else
 fi
 
 if [ -f "$SANDBOX" ]; then
-    "$VENV_DIR/bin/python" "$SANDBOX" --host 127.0.0.1 --port "$SANDBOX_PORT" > "$STATE_DIR/sandbox.log" 2>&1 &
+    "$VENV_DIR/bin/python" "$SANDBOX" --host 127.0.0.1 --port "$SANDBOX_PORT" \
+        --inbox-file "$STATE_DIR/sandbox-inbox.json" > "$STATE_DIR/sandbox.log" 2>&1 &
     SANDBOX_PID=$!
     wait_http "http://127.0.0.1:$SANDBOX_PORT/inbox" "$SANDBOX_PID" 15 \
         || die "The sandbox did not start: see $STATE_DIR/sandbox.log."
@@ -133,6 +135,11 @@ HOST="$HTTP_INTERFACE"; case "$HOST" in 127.0.0.1|0.0.0.0|"") HOST=localhost ;; 
     echo "  Odoo's log: $STATE_DIR/odoo-$DB.log      Ctrl-C stops everything."
     echo
 } >&2
-wait "$ODOO_PID" || true
+ODOO_STATUS=0
+wait "$ODOO_PID" || ODOO_STATUS=$?
 ODOO_PID=""
-die "Odoo stopped on its own: see $STATE_DIR/odoo-$DB.log."
+# Ctrl-C reaches Odoo too (same process group), which stops gracefully and exits 0 (130/143 when
+# killed by the signal); this shell may not run its INT trap (bash does not when the child
+# handled the signal, nor when it was started with SIGINT ignored): that is a requested stop.
+case "$ODOO_STATUS" in 0|130|143) say "Odoo stopped."; exit 0 ;; esac
+die "Odoo stopped on its own (exit code $ODOO_STATUS): see $STATE_DIR/odoo-$DB.log."

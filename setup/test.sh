@@ -34,6 +34,7 @@ trap 'exit 143' TERM
 
 prepare
 ensure_chromium
+ensure_wkhtmltopdf
 "$VENV_DIR/bin/python" -c 'import websocket' 2>/dev/null \
     || die "websocket-client is missing from $VENV_DIR (Odoo's browser tours need it): remove $VENV_DIR/.osn-requirements.sha256 and run again."
 

@@ -36,6 +36,7 @@ class OrderNotifyMessage(models.Model):
         string="Order", comodel_name='sale.order', index=True, ondelete='set null', readonly=True,
     )
     order_name = fields.Char(string="Order Reference", readonly=True)
+    order_state = fields.Selection(related='order_id.state', string="Order Status")
     picking_id = fields.Many2one(
         string="Parcel", comodel_name='stock.picking', index='btree_not_null', ondelete='set null', readonly=True,
     )
@@ -92,6 +93,12 @@ class OrderNotifyMessage(models.Model):
     )
     reason_code = fields.Char(string="Reason Code", readonly=True)
     reason = fields.Text(string="Reason", readonly=True)
+    reason_guidance = fields.Char(string="What To Do", compute='_compute_reason_guidance')
+    force_send = fields.Boolean(
+        string="Sent Now by an Administrator", readonly=True, copy=False,
+        help="A notification administrator chose Send Now: the sending hours and the daily cap no longer hold "
+             "this message back.",
+    )
     error_code = fields.Char(string="Provider Error Code", readonly=True)
     provider_message_ref = fields.Char(string="Provider Message ID", index='btree_not_null', readonly=True, copy=False)
     attempt_count = fields.Integer(string="Attempts", readonly=True)
@@ -140,6 +147,12 @@ class OrderNotifyMessage(models.Model):
         for message in self:
             message.is_deferred = message.state == 'queued' and message.reason_code in const.DEFER_REASONS
 
+    @api.depends('state', 'reason_code')
+    def _compute_reason_guidance(self):
+        for message in self:
+            guidance = message.state in ('skipped', 'failed') and message._order_notify_guidance(message.reason_code)
+            message.reason_guidance = guidance or False
+
     @api.depends('sent_date')
     def _compute_sent_day(self):
         # Stored as a date so that the monthly cost report groups on a plain column, whatever
@@ -164,6 +177,24 @@ class OrderNotifyMessage(models.Model):
         for message in self:
             message.display_name = f"{message.order_name or ''} · {events.get(message.event, '')} · {channels.get(message.channel, '')}"
 
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Every message has a currency, also those skipped before a provider was chosen: a cost
+        # column summed over rows without one shows no total.
+        for vals in vals_list:
+            if not vals.get('currency_id'):
+                provider = self.env['order.notify.provider'].browse(vals.get('provider_id'))
+                vals['currency_id'] = (provider.currency_id or self._order_notify_default_currency()).id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if ('state' in vals and vals['state'] != 'sending') or 'cost' in vals:  # not the dispatcher's claim
+            self._order_notify_notify_orders()
+        return res
+
     # === ACTION METHODS === #
 
     def action_resend(self):
@@ -172,6 +203,8 @@ class OrderNotifyMessage(models.Model):
         for message in self:
             if message.state not in ('failed', 'unknown', 'skipped', 'cancelled'):
                 raise UserError(_("Only failed, unknown, skipped or cancelled messages can be sent again."))
+            if message.order_id.state == 'cancel' and message.event != 'cancelled':
+                raise UserError(_("The order %s is cancelled: its messages cannot be sent again.", message.order_name))
         self._order_notify_check_resend_rights()
         self.sudo().write({
             'state': 'queued', 'next_attempt_at': fields.Datetime.now(),
@@ -179,6 +212,26 @@ class OrderNotifyMessage(models.Model):
         })
         for message in self:
             message.order_id._message_log(body=_("Notification %s queued again by %s.", message.display_name, self.env.user.name))
+        self._order_notify_trigger_dispatch()
+        return True
+
+    def action_send_now(self):
+        """Send a message held back by the sending hours, the daily cap or the merge hold right
+        away: the administrator overrides the shop's rule knowingly, and it is logged on the
+        message and in the order's chatter. The dispatcher still decides (``force_send``)."""
+        for message in self:
+            if not message.is_deferred or message.reason_code not in const.SEND_NOW_REASONS:
+                raise UserError(_("Only messages waiting for the sending hours, the daily cap or a merge can be sent now."))
+        if not self.env.su:
+            if not self.env.user.has_group('order_status_notify.group_order_notify_manager'):
+                raise AccessError(_("Only notification administrators can send a message outside the sending hours."))
+            self.check_access('write')
+        reason = _("Sent now by %s, outside the rules of the shop (sending hours, daily cap).", self.env.user.name)
+        self.sudo().write({
+            'force_send': True, 'next_attempt_at': fields.Datetime.now(), 'reason_code': 'send_now', 'reason': reason,
+        })
+        for message in self:
+            message.order_id._message_log(body=_("Notification %(message)s: %(reason)s", message=message.display_name, reason=reason))
         self._order_notify_trigger_dispatch()
         return True
 
@@ -284,7 +337,7 @@ class OrderNotifyMessage(models.Model):
                 "The buyer was already thanked for this order (%(event)s message of %(date)s): that message covered "
                 "this one.",
                 event=dict(self._fields['event']._description_selection(self.env))[thanked.event],
-                date=fields.Datetime.to_string(thanked.sent_date or thanked.create_date),
+                date=company._order_notify_format_local(thanked.sent_date or thanked.create_date),
             ))
         elif delay_minutes:
             vals.update(reason_code=const.REASON_MERGE_HOLD, reason=_(
@@ -429,7 +482,11 @@ class OrderNotifyMessage(models.Model):
         if not self.phone:
             phones, reason_code = order._order_notify_get_phones()
             if not phones:
-                return self._order_notify_set_state('skipped', reason_code, self._order_notify_reason_text(reason_code))
+                reason = self._order_notify_reason_text(reason_code)
+                typed = order._order_notify_typed_numbers()
+                if typed and reason_code != const.REASON_OPTED_OUT:
+                    reason = _("%(reason)s Number tried: %(numbers)s.", reason=reason, numbers=", ".join(typed))
+                return self._order_notify_set_state('skipped', reason_code, reason)
             self.write({'phone': phones[0], 'alternative_phones': ' '.join(phones[1:]) or False})
         provider = self.provider_id
         if provider.state not in ('test', 'enabled'):  # switched off since the message was queued
@@ -442,11 +499,12 @@ class OrderNotifyMessage(models.Model):
             return self._order_notify_defer(now + timedelta(minutes=30), const.REASON_PROVIDER_PAUSED, _(
                 "The provider is paused: %s", provider.pause_reason or '',
             ))
-        if not self.is_test:
+        if not self.is_test and not self.force_send:
             opening = self.company_id._order_notify_next_opening(now)
             if opening:
                 return self._order_notify_defer(opening, const.REASON_QUIET_HOURS, _(
-                    "Outside the sending hours of the shop; leaves at the next opening.",
+                    "Outside the sending hours of the shop; leaves at the next opening, %s.",
+                    self.company_id._order_notify_format_local(opening),
                 ))
             if const.EVENTS.get(self.event, {}).get('kind') == 'promotional' and self._order_notify_daily_cap_reached():
                 tomorrow = self.company_id._order_notify_next_opening(now, next_day=True)
@@ -474,6 +532,11 @@ class OrderNotifyMessage(models.Model):
             vals.setdefault('cost_source', 'estimate')
         vals.update(reason_code=False, reason=False, error_code=False)
         self.write(vals)
+        if 'cost' not in vals:
+            # Shown until the provider reports what it billed (delivery report).
+            estimate = provider._order_notify_estimate_cost(self)
+            if estimate:
+                self.write({'cost': estimate, 'cost_source': 'estimate', 'currency_id': provider.currency_id.id})
         _logger.info(
             "Order notification %s (%s, %s) %s through %s", self.id, self.event, self.channel, self.state, provider.name,
         )
@@ -535,6 +598,16 @@ class OrderNotifyMessage(models.Model):
             ),
             key=f'template-{template.id or 0}-{self.event}',
         )
+
+    def _order_notify_notify_orders(self):
+        """Tell the open order forms that their messages changed (sent, skipped…): the form
+        reloads by itself (static/src/views/order_notify_refresh.js) instead of showing
+        *Queued* until the salesperson reloads the page. Sent after commit, to the notification
+        users only."""
+        orders = self.order_id
+        group = self.env.ref('order_status_notify.group_order_notify_user', raise_if_not_found=False)
+        if orders and group:
+            self.env['bus.bus']._sendone(group, 'order_status_notify/updated', {'order_ids': orders.ids})
 
     def _order_notify_set_state(self, state, reason_code, reason):
         self.write({'state': state, 'reason_code': reason_code, 'reason': reason})
@@ -665,6 +738,28 @@ class OrderNotifyMessage(models.Model):
             const.REASON_OPTED_OUT: _("The customer asked not to receive order notifications."),
         }.get(reason_code, reason_code)
 
+    def _order_notify_guidance(self, reason_code):
+        """What the salesperson can do about a skipped or failed message, in plain words."""
+        send_again = _("then Send Again.")
+        nothing = _("Nothing to do: the buyer got the news in another message.")
+        return {
+            const.REASON_NO_PHONE: _("Add a mobile number to the customer, %s", send_again),
+            const.REASON_INVALID_PHONE: _("Correct the customer's mobile number, %s", send_again),
+            const.REASON_LANDLINE: _("Add a mobile number to the customer (a landline cannot get messages), %s", send_again),
+            const.REASON_BLACKLISTED: _("Only if the customer asks: remove the number from the phone blacklist, %s", send_again),
+            const.REASON_OPTED_OUT: _("Only if the customer asks: untick 'No order notifications', %s", send_again),
+            const.REASON_NO_PROVIDER: _("Enable a provider for this channel (Order Notifications › Providers), %s", send_again),
+            const.REASON_NO_TEMPLATE: _("Create a template for this event and channel, %s", send_again),
+            const.REASON_RENDER_ERROR: _("Correct the template, %s", send_again),
+            const.REASON_MAX_ATTEMPTS: _("The provider did not answer: check its status page, %s", send_again),
+            const.ERROR_CONFIG: _("Check the provider's account (Test Connection), %s", send_again),
+            const.ERROR_INVALID: _("Check the customer's number and the template's values, %s", send_again),
+            const.ERROR_UNREACHABLE: _("The buyer is not on this channel: the next channel takes over."),
+            const.REASON_ALREADY_NOTIFIED: nothing,
+            const.REASON_MERGED: nothing,
+            const.REASON_ALREADY_THANKED: nothing,
+        }.get(reason_code, '')
+
     @api.model
     def _order_notify_reap_stuck(self):
         """A message left in ``sending`` belonged to a worker that died mid-send: nobody knows
@@ -715,6 +810,13 @@ class OrderNotifyMessage(models.Model):
         for provider, provider_messages in messages.grouped('provider_id').items():
             if provider:
                 provider._order_notify_fetch_status(provider_messages)
+
+    @api.model
+    def _order_notify_default_currency(self):
+        """The currency providers bill in when the message has none: the dong (Vietnamese
+        gateways bill in VND), else the company's."""
+        vnd = self.env.ref('base.VND', raise_if_not_found=False)
+        return vnd if vnd and vnd.active else self.env.company.currency_id
 
     @api.model
     def _order_notify_new_test_key(self):

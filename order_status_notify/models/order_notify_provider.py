@@ -23,7 +23,8 @@ class OrderNotifyProvider(models.Model):
     _order = 'sequence, id'
     _check_company_auto = True
 
-    name = fields.Char(string="Name", required=True, translate=True, tracking=True)
+    # Not translated: the shop names its accounts, the name stays put when the user's language changes.
+    name = fields.Char(string="Name", required=True, tracking=True)
     sequence = fields.Integer(string="Sequence", default=10)
     code = fields.Selection(
         string="Provider",
@@ -46,7 +47,9 @@ class OrderNotifyProvider(models.Model):
         required=True,
         copy=False,
         tracking=True,
-        help="In test mode the provider's sandbox or development mode is used where it has one.",
+        help="Test Mode: eSMS sends to its sandbox (checked, neither delivered nor charged); Zalo ZNS sends in "
+             "development mode (delivered only to the Official Account's admins and testers, not charged); the "
+             "other gateways and the built-in Sandbox send as when enabled.",
     )
     company_id = fields.Many2one(
         string="Company", comodel_name='res.company', required=True, index=True,
@@ -221,6 +224,13 @@ class OrderNotifyProvider(models.Model):
             return _("The sandbox provider is always reachable; it sends nothing outside Odoo.")
         raise UserError(_("This provider cannot test its connection."))
 
+    def _order_notify_estimate_cost(self, message):
+        """What ``message`` will likely be billed, shown from the moment it leaves until the
+        provider reports its price: the provider's unit cost times the units of the message
+        (SMS segments). Channel addons override it where the price is known better."""
+        self.ensure_one()
+        return self.unit_cost * (message.segment_count or 1)
+
     def _order_notify_send(self, message):
         """Send ``message`` (an ``order.notify.message`` in state ``sending``) to the buyer.
 
@@ -235,7 +245,8 @@ class OrderNotifyProvider(models.Model):
         if self.code != 'sandbox':
             raise NotImplementedError(f"Provider {self.code} does not implement sending")
         self._sandbox_raise_simulated_error()
-        message.order_id._message_log(body=_(
+        # A test message belongs to no order: nothing is logged in a customer's order.
+        message.order_id and message.order_id._message_log(body=_(
             "Sandbox %(channel)s message to %(phone)s: %(content)s",
             channel=dict(self._fields['channel']._description_selection(self.env)).get(message.channel),
             phone=message.phone,

@@ -1,6 +1,6 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.order_status_notify import const
 
@@ -27,6 +27,11 @@ class OrderNotifyRoute(models.Model):
     )
     sequence = fields.Integer(string="Sequence", default=10)
     active = fields.Boolean(string="Active", default=True)
+    fallback_rank = fields.Char(
+        string="Order", compute='_compute_fallback_rank',
+        help="Which channel of the event tries first (1st), then when the buyer cannot be reached there (2nd…). "
+             "Drag the lines to change it.",
+    )
 
     _sql_constraints = [
         ('event_channel_uniq', 'unique(company_id, event, channel)',
@@ -37,6 +42,34 @@ class OrderNotifyRoute(models.Model):
     def _compute_event_sequence(self):
         for route in self:
             route.event_sequence = const.EVENTS.get(route.event, {}).get('sequence', 100)
+
+    @api.depends('sequence', 'active', 'event', 'company_id')
+    def _compute_fallback_rank(self):
+        ranks = [_("1st channel"), _("2nd channel"), _("3rd channel")]
+        siblings = self.with_context(active_test=True).sudo().search([
+            ('company_id', 'in', self.company_id.ids), ('event', 'in', self.mapped('event')),
+        ])
+        positions = {}
+        for route in siblings:  # in _order: event, then fallback order
+            group = positions.setdefault((route.company_id.id, route.event), [])
+            group.append(route.id)
+        for route in self:
+            group = positions.get((route.company_id.id, route.event), [])
+            if not route.active or route.id not in group:
+                route.fallback_rank = _("Off")
+                continue
+            index = group.index(route.id)
+            route.fallback_rank = ranks[index] if index < len(ranks) else _("%sth channel", index + 1)
+
+    # === CRUD METHODS === #
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {'sequence', 'active', 'event', 'company_id'} & set(vals):
+            self.invalidate_model(['fallback_rank'])  # the rank of the other channels of the event moved too
+        return res
+
+    # === BUSINESS METHODS === #
 
     @api.model
     def _order_notify_get_channels(self, event, company):

@@ -7,6 +7,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.order_status_notify import const
@@ -62,6 +63,12 @@ class ResCompany(models.Model):
         self.env['order.notify.route'].sudo()._order_notify_create_defaults(companies)
         return companies
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {'order_notify_window_start', 'order_notify_window_end', 'order_notify_tz'} & set(vals):
+            self._order_notify_replan_quiet_hours()
+        return res
+
     # === ACTION METHODS === #
 
     def action_order_notify_rotate_webhook_secret(self):
@@ -109,6 +116,27 @@ class ResCompany(models.Model):
             return None
         opening = tz.localize(datetime.combine(opening_day, start))
         return opening.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _order_notify_replan_quiet_hours(self):
+        """New sending hours apply to the messages already waiting for the old ones: each leaves
+        at the next opening of the new hours, or now when they are open."""
+        Message = self.env['order.notify.message'].sudo()
+        waiting = Message.search([
+            ('company_id', 'in', self.ids), ('state', '=', 'queued'), ('reason_code', '=', const.REASON_QUIET_HOURS),
+        ])
+        now = fields.Datetime.now()
+        for message in waiting:
+            message.next_attempt_at = message.company_id._order_notify_next_opening(now) or now
+        if waiting:
+            Message._order_notify_trigger_dispatch(min(waiting.mapped('next_attempt_at')))
+
+    def _order_notify_format_local(self, utc_datetime):
+        """``utc_datetime`` (naive UTC) as the shop reads it, for stored reason texts: the web
+        client shows Datetime fields in each user's time zone, but a text is written once."""
+        self.ensure_one()
+        tz = self._order_notify_local_tz()
+        text = format_datetime(self.env, utc_datetime, tz=tz.zone, dt_format='HH:mm dd/MM/yyyy')
+        return f"{text} ({tz.zone})"
 
     def _order_notify_day_start(self, utc_now):
         """Midnight of the company's current day, as naive UTC."""

@@ -21,6 +21,12 @@ class SaleOrder(models.Model):
         help="Counts the lives of the order for its notifications: an order cancelled after the buyer was "
              "told, then confirmed again, is told again (placed, shipped…).",
     )
+    order_notify_opt_out = fields.Boolean(
+        string="No Order Notifications",
+        compute='_compute_order_notify_opt_out', inverse='_inverse_order_notify_opt_out',
+        help="The customer asked not to receive order status messages (Zalo, SMS). Saved on the customer: it "
+             "applies to all their orders.",
+    )
     order_notify_cancel_reason = fields.Char(
         string="Cancellation Reason", copy=False,
         help="Told to the buyer in the cancellation message; given in the cancel dialog.",
@@ -35,6 +41,18 @@ class SaleOrder(models.Model):
         ))
         for order in self:
             order.order_notify_message_count = counts.get(order, 0)
+
+    @api.depends('partner_id.order_notify_opt_out')
+    def _compute_order_notify_opt_out(self):
+        for order in self:
+            order.order_notify_opt_out = order.partner_id.order_notify_opt_out
+
+    def _inverse_order_notify_opt_out(self):
+        # The salesperson who may edit the order records the buyer's wish, even without the
+        # right to edit contacts: only this box of the customer is written.
+        self.check_access('write')
+        for order in self:
+            order.partner_id.sudo().order_notify_opt_out = order.order_notify_opt_out
 
     # === BUSINESS HOOKS === #
 
@@ -163,6 +181,15 @@ class SaleOrder(models.Model):
                 return [], const.REASON_BLACKLISTED
             return [phone for phone in phones if phone not in blacklisted], False
         return [], reason
+
+    def _order_notify_typed_numbers(self):
+        """The numbers of the shipping contact and the customer as they were typed: shown in the
+        reason of a skipped message so that the salesperson sees what was tried."""
+        self.ensure_one()
+        numbers = []
+        for partner in self.partner_shipping_id | self.partner_id:
+            numbers += [n.strip() for n in (partner.mobile, partner.phone) if n and n.strip() not in numbers]
+        return numbers
 
     def _order_notify_get_values(self, event, picking=None):
         """The order values templates use, formatted in the buyer's language. Raw numbers are

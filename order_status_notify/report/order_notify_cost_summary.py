@@ -8,15 +8,16 @@ from odoo.exceptions import UserError
 
 class OrderNotifyCostSummary(models.TransientModel):
     """Ask the period (and company) of the printable cost summary: what the accountant checks a
-    provider's monthly invoice against. Defaults to last month, the usual invoice period."""
+    provider's monthly invoice against. Defaults to the current month: the accountant follows
+    the costs during the month and changes the dates for last month's invoice."""
     _name = 'order.notify.cost.summary'
     _description = "Order Notifications Cost Summary"
 
     def _default_date_from(self):
-        return fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        return fields.Date.context_today(self).replace(day=1)
 
     def _default_date_to(self):
-        return fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
+        return fields.Date.context_today(self).replace(day=1) + relativedelta(months=1, days=-1)
 
     date_from = fields.Date(string="From", required=True, default=_default_date_from)
     date_to = fields.Date(string="To", required=True, default=_default_date_to)

@@ -1,7 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged('post_install', '-at_install')
@@ -50,3 +50,22 @@ class TestOrderNotifyTour(HttpCase):
         }])
 
         self.start_tour(f"/odoo/sales/{order.id}", 'order_status_notify_tour', login='admin')
+
+    def test_salesperson_sees_cost_and_skip_reason(self):
+        """Issue 15: the salesperson sees the message sent with its cost, and a skipped one with
+        the number tried and what to do, on the order itself."""
+        salesman = new_test_user(self.env, 'osn_tour_salesman', groups='sales_team.group_sale_salesman')
+        self.provider.write({'unit_cost': 850.0, 'currency_id': self.env.ref('base.VND').id})
+        landline = self.env['res.partner'].create({
+            'name': "Phạm Thu Hà", 'phone': '028 3822 1234', 'country_id': self.env.ref('base.vn').id,
+        })
+        orders = self.env['sale.order'].create([{
+            'partner_id': partner.id,
+            'user_id': salesman.id,
+            'order_line': [Command.create({'product_id': self.product.id, 'product_uom_qty': 1})],
+        } for partner in (self.customer, landline)])
+        orders.action_confirm()
+        self.env['order.notify.message']._order_notify_process_queue(auto_commit=False)
+        self.assertEqual(orders.order_notify_message_ids.mapped('state'), ['delivered', 'skipped'])
+        self.start_tour(f"/odoo/sales/{orders[0].id}", 'order_status_notify_sent_tour', login='osn_tour_salesman')
+        self.start_tour(f"/odoo/sales/{orders[1].id}", 'order_status_notify_skipped_tour', login='osn_tour_salesman')

@@ -2,6 +2,7 @@
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
 from odoo.addons.order_status_notify.utils import normalize_mobile
 
@@ -50,27 +51,37 @@ class OrderNotifySendTest(models.TransientModel):
         phone, reason = normalize_mobile(self.phone, country)
         if not phone:
             raise UserError(_("%(phone)s cannot receive messages (%(reason)s).", phone=self.phone, reason=reason))
+        # The sample order only lends its values: the test message belongs to no order, so that
+        # nothing is written into a real customer's order (chatter, Notifications tab, reports).
+        try:
+            rendered = self.template_id._order_notify_render(self.order_id, self.template_id.event)
+        except UserError as error:
+            raise UserError(_("The template cannot be rendered on %(order)s: %(error)s", order=self.order_id.name, error=error))
         Message = self.env['order.notify.message'].sudo()
         message = Message.create({
-            'order_id': self.order_id.id,
-            'order_name': self.order_id.name,
-            'partner_id': self.order_id.partner_id.id,
+            'order_name': _("Test"),
             'company_id': self.provider_id.company_id.id,
             'event': self.template_id.event,
             'channel': self.provider_id.channel,
             'provider_id': self.provider_id.id,
             'template_id': self.template_id.id,
+            'content': rendered['content'] or False,
+            'params': rendered['params'] or False,
             'phone': phone,
             'is_test': True,
             'state': 'sending',
             'idempotency_key': Message._order_notify_new_test_key(),
         })
         message._order_notify_dispatch()
+        preview = message.content or message.params_display or ''
+        cost = format_amount(self.env, message.cost, message.currency_id) if message.currency_id else ''
         if message.state in ('sent', 'delivered'):
-            text, kind = _("Test message sent to %s.", phone), 'success'
+            text, kind = _("Test message sent to %(phone)s (cost: %(cost)s): %(preview)s", phone=phone, cost=cost, preview=preview), 'success'
         elif message.state == 'queued':
             text, kind = _("Test message queued: %s", message.reason), 'warning'
         else:
             state = dict(message._fields['state']._description_selection(self.env))[message.state]
             text, kind = _("Test message %(state)s: %(reason)s", state=state, reason=message.reason), 'danger'
-        return self.provider_id._order_notify_display_notification(text, kind)
+        action = self.provider_id._order_notify_display_notification(text, kind)
+        action['params']['next'] = {'type': 'ir.actions.act_window_close'}
+        return action

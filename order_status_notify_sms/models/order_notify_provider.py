@@ -189,6 +189,11 @@ class OrderNotifyProvider(models.Model):
             raise
         return self._sms_sent_vals(vals, sms)
 
+    def _order_notify_estimate_cost(self, message):
+        if self.code in SMS_CODES and self._sms_is_sandbox():
+            return 0.0  # the vendor's sandbox does not charge
+        return super()._order_notify_estimate_cost(message)
+
     def _order_notify_fetch_status(self, messages):
         if self.code not in SMS_CODES:
             return super()._order_notify_fetch_status(messages)

@@ -545,7 +545,7 @@ class OrderNotifyProvider(models.Model):
         if expiry and not renewable and expiry < fields.Datetime.now() + timedelta(hours=const.TOKEN_ALERT_HOURS):
             provider._order_notify_alert(_("Zalo access expiring"), _(
                 "The Zalo access token expires on %(date)s and cannot be renewed: connect the Official Account "
-                "again before then.", date=fields.Datetime.to_string(expiry),
+                "again before then.", date=self.company_id._order_notify_format_local(expiry),
             ), key='zalo_access_expiring')
         provider._zalo_check_quota()
 
@@ -844,6 +844,18 @@ class OrderNotifyProvider(models.Model):
         message._order_notify_process_report('delivered', delivered_date=delivered_date,
                                               cost=self._zalo_delivery_cost(message, delivery_ms))
         return True
+
+    def _order_notify_estimate_cost(self, message):
+        """The synced price of the ZNS template (what Zalo bills once delivered), nothing in
+        development mode; the provider's unit cost when the template was not synced."""
+        if self.code != 'zalo_zns':
+            return super()._order_notify_estimate_cost(message)
+        if message.zalo_development:
+            return 0.0
+        zns_template = message.template_id.zalo_template_id or self.env['zalo.zns.template'].sudo().search([
+            ('provider_id', '=', self.id), ('template_ref', '=', message.template_id.provider_template_ref),
+        ], limit=1)
+        return zns_template.price or self.unit_cost
 
     def _zalo_delivery_cost(self, message, delivery_ms):
         if message.zalo_development:

@@ -43,9 +43,9 @@ class TestZaloSend(ZaloCommon):
         self.assertEqual(zalo_message.tracking_id, message.idempotency_key)
         self.assertLessEqual(len(message.idempotency_key), 48)
         self.assertRecordValues(message, [{
-            'state': 'sent', 'channel': 'zalo', 'provider_id': self.provider.id, 'cost': 0.0,
-            'cost_source': 'none', 'zalo_development': False,
-        }])
+            'state': 'sent', 'channel': 'zalo', 'provider_id': self.provider.id, 'cost': 300.0,
+            'cost_source': 'estimate', 'currency_id': self.vnd.id, 'zalo_development': False,
+        }])  # the synced price of the ZNS template, until Zalo reports the delivery
         self.assertEqual(message.sent_date, self.provider._zalo_parse_ms(zalo_message.sent_time))
         self.assertFalse(self._messages(order, channel='sms'))
         # The quota Zalo returned is kept on the provider.
@@ -59,6 +59,7 @@ class TestZaloSend(ZaloCommon):
         self.zns.deliver(message.provider_message_ref, delivery_time=delivery_ms, webhook=False)
         raw, headers = self.zns.delivery_event(message.provider_message_ref)
         Provider = self.env['order.notify.provider']
+        self.assertRecordValues(message, [{'state': 'sent', 'cost': 300.0, 'cost_source': 'estimate'}])
         self.assertEqual(Provider._zalo_process_webhook(raw, headers), (200, 'ok'))
         self.assertRecordValues(message, [{
             'state': 'delivered', 'cost': 300.0, 'cost_source': 'provider',

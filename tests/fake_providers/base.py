@@ -24,6 +24,7 @@ import email.policy
 import hashlib
 import json
 import math
+import os
 import re
 import secrets
 import sys
@@ -194,9 +195,55 @@ class InboxMessage:
 
 class Inbox(SafeList):
     """Thread-safe list of delivered (or attempted) :class:`InboxMessage`, shared by the fakes of
-    a server. ``add`` = ``append``."""
+    a server.
 
-    add = SafeList.append
+    With ``path``, it is kept in that JSON file (loaded at start, rewritten after every change)
+    so that the demo's phones keep their messages when the sandbox restarts (``serve.py
+    --inbox-file``, which ``setup/run.sh`` points at ``.run/``)."""
+
+    def __init__(self, path=None):
+        super().__init__()
+        self.path = path
+        if path:
+            self._load()
+
+    def add(self, message):
+        self.append(message)
+        self._save()
+        return message
+
+    def update(self, message, **changes):
+        """Change a message already in the inbox (its status once delivered, its price)."""
+        for name, value in changes.items():
+            setattr(message, name, value)
+        self._save()
+        return message
+
+    def clear(self):
+        super().clear()
+        self._save()
+
+    def _load(self):
+        try:
+            with open(self.path, encoding='utf-8') as file:
+                rows = json.load(file)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as error:
+            print(f'Inbox file {self.path} unreadable ({error}): starting empty', file=sys.stderr)
+            return
+        with self._lock:
+            self._items = [InboxMessage(**row) for row in rows if isinstance(row, dict)]
+
+    def _save(self):
+        if not self.path:
+            return
+        with self._lock:
+            rows = [message.to_dict() for message in self._items]
+            tmp = f'{self.path}.tmp'
+            with open(tmp, 'w', encoding='utf-8') as file:
+                json.dump(rows, file, ensure_ascii=False)
+            os.replace(tmp, self.path)  # a crash mid-write never leaves half a file
 
     def messages(self, phone=None, channel=None, provider=None):
         """Newest first. ``phone`` may be given in any Vietnamese form (0…, 84…, +84…)."""
@@ -753,8 +800,7 @@ class SmsFake(Fake):
             if not success:
                 self.balance += record.price
                 record.price = 0
-        record.entry.status = record.status
-        record.entry.price = record.price
+        self.inbox.update(record.entry, status=record.status, price=record.price)
         if report and (url or record.callback_url or self.report_url):
             return self.send_report(msg_id, url=url, **report_fields)
         return None

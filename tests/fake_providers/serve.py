@@ -42,7 +42,7 @@ import html
 import time
 from datetime import datetime
 
-from .base import ICT, LOOPBACK_HOSTS, Fake, FakeServer, Response, json_response, route, text_response
+from .base import ICT, LOOPBACK_HOSTS, Fake, FakeServer, Inbox, Response, json_response, route, text_response
 from .esms import FakeESMS
 from .speedsms import FakeSpeedSMS
 from .vietguys import FakeVietguys
@@ -156,9 +156,10 @@ ul {{ list-style: none; padding: 0; }} li {{ border-top: 1px solid #eee; padding
 
 
 def build_sandbox(host='127.0.0.1', port=8079, deliver_after=2.0, zalo_webhook_url=None,
-                  speedsms_report_url=None, vietguys_report_url=None, log=None):
+                  speedsms_report_url=None, vietguys_report_url=None, log=None, inbox_file=None):
     """``(server, fakes)``: a :class:`FakeServer` hosting every fake in sandbox mode, and the
-    fakes by name ('zalo', 'esms', 'speedsms', 'vietguys')."""
+    fakes by name ('zalo', 'esms', 'speedsms', 'vietguys'). With ``inbox_file``, the phones'
+    inbox is kept in that file across restarts."""
     fakes = {
         'zalo': FakeZaloZNS(sandbox=True, demo_templates=True, webhook_url=zalo_webhook_url,
                             deliver_after=deliver_after, daily_quota=20000),
@@ -168,7 +169,7 @@ def build_sandbox(host='127.0.0.1', port=8079, deliver_after=2.0, zalo_webhook_u
     }
     mounts = {'/zalo': fakes['zalo'], '/zalo-oauth': fakes['zalo'], '/esms': fakes['esms'],
               '/speedsms': fakes['speedsms'], '/vietguys': fakes['vietguys'], '': InboxApp()}
-    return FakeServer(mounts=mounts, host=host, port=port, log=log), fakes
+    return FakeServer(mounts=mounts, host=host, port=port, log=log, inbox=Inbox(inbox_file)), fakes
 
 
 def main(argv=None):
@@ -181,11 +182,13 @@ def main(argv=None):
     parser.add_argument('--speedsms-report-url', help='SpeedSMS delivery report webhook')
     parser.add_argument('--vietguys-report-url', help='VietGuys delivery report webhook')
     parser.add_argument('--quiet', action='store_true', help='no request log')
+    parser.add_argument('--inbox-file', help='keep the phones\' inbox in this JSON file across restarts')
     args = parser.parse_args(argv)
     server, _fakes = build_sandbox(
         host=args.host, port=args.port, deliver_after=None if args.deliver_after < 0 else args.deliver_after,
         zalo_webhook_url=args.zalo_webhook_url, speedsms_report_url=args.speedsms_report_url,
-        vietguys_report_url=args.vietguys_report_url, log=None if args.quiet else _print)
+        vietguys_report_url=args.vietguys_report_url, log=None if args.quiet else _print,
+        inbox_file=args.inbox_file)
     server.start()
     print(f'Fake providers sandbox on {server.url} (inbox: {server.url}/inbox)', flush=True)
     for prefix, label in MOUNTS.items():

@@ -519,7 +519,7 @@ class FakeZaloZNS(Fake):
                 self.charges.append((msg_id, message.charged))
                 if self.wallet_balance is not None:
                     self.wallet_balance -= message.charged
-        message.entry.status = 'delivered'
+        self.inbox.update(message.entry, status='delivered')
         target = url or self.webhook_url
         if webhook and target:
             raw, headers = self.delivery_event(msg_id, mac_prefix=mac_prefix)

@@ -158,10 +158,19 @@ class SaleOrder(models.Model):
             'tracking_url': tracking_url if tracking_url and tracking_url.startswith('http') else '',
             'expected_date': format_date(env, expected_date, date_format='dd/MM/yyyy') if expected_date else '',
             'product_summary': product_summary if len(product_summary) <= 100 else product_summary[:99] + '…',
-            'order_url': self.get_base_url() + self.get_portal_url(),
+            'order_url': self._order_notify_order_url(),
             'shop_name': self.company_id.name,
             'shop_phone': self.company_id.phone or '',
         }
+
+    def _order_notify_order_url(self):
+        """The buyer's link to the order, read only: the dispatcher never writes the order. The
+        portal token is created when the message is queued (``_order_notify_enqueue``); an order
+        without one (queued before that) gets the plain portal link, which asks to sign in."""
+        self.ensure_one()
+        if self.access_token:
+            return self.get_base_url() + self.get_portal_url()
+        return self.get_base_url() + self.access_url
 
     def _order_notify_local_date(self, utc_datetime):
         tz = self.company_id._order_notify_local_tz()

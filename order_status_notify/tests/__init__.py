@@ -1,6 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 from . import test_order_notify_controller
+from . import test_order_notify_concurrency
 from . import test_order_notify_dispatch
 from . import test_order_notify_flow
 from . import test_order_notify_payment

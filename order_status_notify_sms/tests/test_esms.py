@@ -146,11 +146,12 @@ class TestEsms(SmsCommon):
         self.assertEqual(len(message), 1)
         message._order_notify_prepare_content()
         message.phone = '+84912345678'
+        message._order_notify_mark_sending()
         self.provider._order_notify_send(message)  # accepted by eSMS... then the worker crashes
         self.assertEqual(len(self.esms.records), 1)
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE order_notify_message SET write_date = %s WHERE id = %s",
+            "UPDATE order_notify_message SET send_started_at = %s WHERE id = %s",
             (fields.Datetime.now() - timedelta(hours=1), message.id),
         )
         message.invalidate_recordset()

@@ -262,6 +262,22 @@ class TestEsms(SmsCommon):
         self.assertIn("Could not reach", message2.reason)
         self.assertNotIn(DEFAULT_SECRET_KEY, message2.reason)
 
+    def test_cut_answer_is_resent_with_the_same_request_id(self):
+        """eSMS refuses a second RequestId: after a lost answer the message is simply retried."""
+        self.assertTrue(self.provider.support_idempotency_key)
+        self.esms.reset_after_accept()
+        order = self._shipped_order()
+        self._dispatch()
+        message = self._messages(order, event='shipped')
+        self.assertRecordValues(message, [{'state': 'queued', 'reason_code': 'transient', 'error_code': 'network'}])
+        message.next_attempt_at = fields.Datetime.now()
+        self._dispatch()
+        self.assertEqual(message.state, 'sent')
+        sends = self._sends(self.esms, '/MainService.svc/json/SendMultipleMessage_V4_post_json/')
+        self.assertEqual(len(sends), 2)
+        self.assertEqual(sends[0].json['RequestId'], sends[1].json['RequestId'])
+        self.assertEqual(len(self.esms.records), 1, "eSMS holds one SMS")
+
     def test_polling_status(self):
         order = self._shipped_order()
         self._dispatch()

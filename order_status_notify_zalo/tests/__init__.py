@@ -5,3 +5,4 @@ from . import test_zalo_send
 from . import test_zalo_tokens
 from . import test_zalo_templates
 from . import test_zalo_http
+from . import test_zalo_reconcile

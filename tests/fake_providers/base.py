@@ -26,6 +26,8 @@ import json
 import math
 import re
 import secrets
+import socket
+import struct
 import sys
 import threading
 import time
@@ -79,6 +81,7 @@ class Response:
     body: bytes = b''
     headers: dict = field(default_factory=dict)
     content_type: str = 'application/json; charset=utf-8'
+    drop: bool = False  # cut the connection (TCP reset) instead of answering
 
 
 def json_response(data, status=200, headers=None):
@@ -422,6 +425,8 @@ class Forced:
     delay: float = 0.0
     body: object = None
     headers: dict = None
+    after_accept: str = None      # 'reset' | 'hang': the send is processed, then the answer is lost
+    hang: float = 0.0             # 'hang': seconds before the (too late) answer
 
 
 class Fake:
@@ -439,6 +444,7 @@ class Fake:
         self._base_clock = clock or time.time
         self._time_offset = 0.0
         self._forced = deque()
+        self._after = threading.local()
         self._phone_errors = {}
         self._routes = []
         for name in dir(type(self)):
@@ -483,6 +489,20 @@ class Fake:
     def delay_next(self, seconds, times=1):
         self.fail_next(times=times, delay=seconds)
 
+    def reset_after_accept(self, times=1):
+        """The next ``times`` sends are processed as usual (the message is accepted, charged and
+        delivered), then the connection is reset instead of answered: the client cannot know."""
+        with self.lock:
+            for _ in range(times):
+                self._forced.append(Forced(after_accept='reset'))
+
+    def hang_after_accept(self, seconds, times=1):
+        """The next ``times`` sends are processed as usual, then answered only after ``seconds``:
+        a client with a shorter read timeout sees a timeout for a message that was accepted."""
+        with self.lock:
+            for _ in range(times):
+                self._forced.append(Forced(after_accept='hang', hang=seconds))
+
     def set_phone_error(self, phone, code):
         """Every send to ``phone`` (any Vietnamese form) fails with the vendor's ``code``."""
         with self.lock:
@@ -506,6 +526,9 @@ class Fake:
         with self.lock:
             forced = self._forced.popleft() if self._forced else None
         if forced is None:
+            return None
+        if forced.after_accept:
+            self._after.forced = forced  # applied by handle() to the normal answer
             return None
         if forced.delay:
             time.sleep(forced.delay)
@@ -555,7 +578,14 @@ class Fake:
             match = regex.fullmatch(path)
             if match:
                 if method == request.method:
-                    return handler(request, **match.groupdict())
+                    self._after.forced = None
+                    response = handler(request, **match.groupdict())
+                    after, self._after.forced = self._after.forced, None
+                    if after and after.after_accept == 'reset':
+                        response.drop = True
+                    elif after and after.after_accept == 'hang':
+                        time.sleep(after.hang)
+                    return response
                 wrong_method = True
         return self.method_not_allowed(request) if wrong_method else self.not_found(request)
 
@@ -798,6 +828,11 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a bug in a fake: say so instead of hanging the client
             traceback.print_exc()
             response = text_response(f'Fake server error: {error!r}', status=500)
+        if response.drop:
+            # Processed, never answered: reset the connection (SO_LINGER 0 makes close() send RST).
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            self.close_connection = True
+            return
         self.send_response(response.status)
         self.send_header('Content-Type', response.content_type)
         self.send_header('Content-Length', str(len(response.body)))

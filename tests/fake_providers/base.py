@@ -89,6 +89,15 @@ def json_response(data, status=200, headers=None):
     return Response(status=status, body=body, headers=dict(headers or {}))
 
 
+def json_field(response, key):
+    """``key`` of a JSON object answer, else None."""
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
 def text_response(text, status=200, content_type='text/plain; charset=utf-8', headers=None):
     return Response(status=status, body=str(text).encode(), headers=dict(headers or {}), content_type=content_type)
 
@@ -490,15 +499,16 @@ class Fake:
         self.fail_next(times=times, delay=seconds)
 
     def reset_after_accept(self, times=1):
-        """The next ``times`` sends are processed as usual (the message is accepted, charged and
-        delivered), then the connection is reset instead of answered: the client cannot know."""
+        """The next ``times`` sends that the vendor accepts (charged, delivered) lose their answer:
+        the connection is reset instead: the client cannot know. A refused send keeps its
+        answer and the fault waits for the next accepted one."""
         with self.lock:
             for _ in range(times):
                 self._forced.append(Forced(after_accept='reset'))
 
     def hang_after_accept(self, seconds, times=1):
-        """The next ``times`` sends are processed as usual, then answered only after ``seconds``:
-        a client with a shorter read timeout sees a timeout for a message that was accepted."""
+        """The next ``times`` sends that the vendor accepts are answered only after ``seconds``: a
+        client with a shorter read timeout sees a timeout for a message that was accepted."""
         with self.lock:
             for _ in range(times):
                 self._forced.append(Forced(after_accept='hang', hang=seconds))
@@ -555,6 +565,10 @@ class Fake:
     def method_not_allowed(self, request):
         return text_response(f'Method {request.method} not allowed', status=405)
 
+    def is_accepted(self, response):
+        """Whether ``response`` accepts the message (the faults "after accept" wait for one)."""
+        return 200 <= response.status < 300
+
     SUMMARY_KEYS = ()  # keys of a JSON answer worth a log line, e.g. ('error',)
 
     def log_summary(self, request, response):
@@ -581,10 +595,14 @@ class Fake:
                     self._after.forced = None
                     response = handler(request, **match.groupdict())
                     after, self._after.forced = self._after.forced, None
-                    if after and after.after_accept == 'reset':
-                        response.drop = True
-                    elif after and after.after_accept == 'hang':
-                        time.sleep(after.hang)
+                    if after and self.is_accepted(response):
+                        if after.after_accept == 'reset':
+                            response.drop = True
+                        else:
+                            time.sleep(after.hang)
+                    elif after:
+                        with self.lock:  # refused: the fault waits for a send that is accepted
+                            self._forced.appendleft(after)
                     return response
                 wrong_method = True
         return self.method_not_allowed(request) if wrong_method else self.not_found(request)

@@ -434,7 +434,13 @@ class Suite:
 
     def check_workers(self):
         """Item 14: the gevent process answers and is not restarted in a loop."""
-        gevent = requests.get(f'http://127.0.0.1:{self.odoo.gevent_port}/web/health', timeout=10).status_code
+        gevent = None
+        for _attempt in range(10):
+            try:
+                gevent = requests.get(f'http://127.0.0.1:{self.odoo.gevent_port}/web/health', timeout=10).status_code
+                break
+            except requests.RequestException:
+                time.sleep(1)
         figures = {
             'gevent_port_health': gevent,
             'gevent_crashes': self.odoo.log_count('DistributionNotFound'),
@@ -443,6 +449,8 @@ class Suite:
         self.figures['workers'] = figures
         log(f"workers: {json.dumps(figures)}")
         self.check(gevent == 200 and not figures['gevent_crashes'], "workers: the gevent process does not run")
+        if self.failures:
+            raise RuntimeError(f"Odoo does not run with workers on this virtualenv: {self.failures}")
 
 
 def main(argv=None):

@@ -34,7 +34,7 @@ DEFAULT_CHANNEL_ORDER = ('zalo', 'sms')
 # Message states that count as "the buyer got (or is getting) this message".
 SUCCESS_STATES = ('sent', 'delivered')
 # Message states the dispatcher still has to act upon.
-PENDING_STATES = ('queued', 'sending')
+PENDING_STATES = ('queued', 'sending', 'reconciling')
 
 # Error classes a provider raises (see ``OrderNotifyError``); the dispatcher decides what
 # happens for each in ``order.notify.message._order_notify_handle_error``.
@@ -57,7 +57,8 @@ MAX_ATTEMPTS = 6
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 3600
 
-# A message left in ``sending`` longer than this was being sent by a worker that died.
+# A message left in ``sending`` longer than this (since its provider call started) was being
+# sent by a worker that died.
 STUCK_SENDING_MINUTES = 10
 
 # How many messages one dispatcher run handles before it reports progress to ir.cron.
@@ -106,6 +107,11 @@ REASON_ALREADY_THANKED = 'already_thanked'
 REASON_MAX_ATTEMPTS = 'max_attempts'
 REASON_STUCK = 'stuck_sending'
 REASON_INTERNAL = 'internal_error'
+REASON_RECONCILING = 'reconciling'      # ambiguous answer, waiting for the provider's proof
+REASON_NOT_CONFIRMED = 'not_confirmed'  # the reconciliation window ended without a proof
+# How long the dispatcher waits for the proof of a provider without idempotency key after an
+# ambiguous answer (default of ``order.notify.provider.reconcile_window_minutes``).
+DEFAULT_RECONCILE_WINDOW_MINUTES = 120
 # Reasons that keep a message queued for later: the message is "deferred".
 DEFER_REASONS = (
     REASON_MERGE_HOLD, REASON_QUIET_HOURS, REASON_DAILY_CAP, REASON_PROVIDER_PAUSED, ERROR_TRANSIENT, ERROR_DEFER,

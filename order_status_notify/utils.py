@@ -6,6 +6,9 @@ long values."""
 import re
 import unicodedata
 
+import psycopg2
+import psycopg2.errors
+
 from odoo.exceptions import UserError
 
 from odoo.addons.order_status_notify import const
@@ -31,9 +34,18 @@ class OrderNotifyError(Exception):
     template allows) fails and goes by the next channel, whose text may carry it. ``vals`` are
     values to write on the message all the same: for ``duplicate``, what the provider could tell
     of the first send (its message id, its price), so the log matches the provider's invoice.
+
+    ``ambiguous`` says the request may have been processed by the provider although no answer
+    came back (read timeout, connection reset once the request was written): only a transient
+    error can be ambiguous. The dispatcher resends it only when the provider has an idempotency
+    key, and reconciles it with the provider first otherwise (``_order_notify_handle_error``).
+    A provider raises ``ambiguous=False`` (the default) only when the request surely did not
+    reach the vendor or was refused before processing (connection refused, connect timeout,
+    HTTP 429).
     """
 
-    def __init__(self, error_class, message, code=None, retry_at=None, recipient=False, fallback=False, vals=None):
+    def __init__(self, error_class, message, code=None, retry_at=None, recipient=False, fallback=False, vals=None,
+                 ambiguous=False):
         if error_class not in const.ERROR_CLASSES:
             raise ValueError(f"Unknown error class {error_class!r}")
         super().__init__(message)
@@ -44,9 +56,49 @@ class OrderNotifyError(Exception):
         self.recipient = recipient
         self.fallback = fallback
         self.vals = vals or {}
+        self.ambiguous = bool(ambiguous) and error_class == const.ERROR_TRANSIENT
 
     def __str__(self):
         return f"[{self.code}] {self.message}" if self.code else self.message
+
+
+# Errors of the transaction itself, not of the data: serialization failures, deadlocks, locks not
+# available, an aborted transaction, a lost connection. A guard that keeps a notification from
+# blocking a sale must let them through, so that Odoo rolls back and retries the whole request
+# (``odoo.service.model.retrying``) exactly as it does without this addon.
+TRANSACTION_ERRORS = (
+    psycopg2.OperationalError,  # SerializationFailure, DeadlockDetected, LockNotAvailable, lost connection…
+    psycopg2.InterfaceError,  # connection already closed
+    psycopg2.errors.InFailedSqlTransaction,  # "current transaction is aborted"
+)
+
+
+def is_transaction_error(error):
+    """Whether ``error`` is an error of the transaction that must never be swallowed."""
+    return isinstance(error, TRANSACTION_ERRORS)
+
+
+def is_ambiguous_request_error(error):
+    """Whether a ``requests`` exception may hide a request the server received and processed.
+
+    Only a failure to open the connection (refused, unknown host, connect timeout) proves that
+    nothing was sent. A read timeout, or a connection reset or closed once the request was
+    written, leaves the outcome unknown: the server may have accepted the message.
+    """
+    import requests  # noqa: PLC0415 - only the channel addons make HTTP calls
+    from urllib3.exceptions import NewConnectionError  # noqa: PLC0415
+
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(error, requests.exceptions.ConnectionError):
+        reason = error.args[0] if error.args else None
+        reason = getattr(reason, 'reason', reason)  # urllib3 MaxRetryError wraps the cause
+        if isinstance(reason, NewConnectionError):
+            return False  # refused / unreachable: the request never left
+        return True
+    if isinstance(error, (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)):
+        return True  # ReadTimeout: the request was written, the answer never came
+    return False  # invalid URL, too many redirects…: nothing was processed
 
 
 def convert_legacy_vn_number(number):

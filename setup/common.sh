@@ -140,7 +140,23 @@ ensure_venv() {
         || die "pip could not install setuptools and wheel: is PyPI reachable (proxy: HTTPS_PROXY, mirror: PIP_INDEX_URL)?"
     "${pip[@]}" install --no-build-isolation -r "$STATE_DIR/requirements.txt" >&2 \
         || die "Installing the Python requirements ($STATE_DIR/requirements.txt) failed, see above. Building psycopg2 needs pg_config and the headers: apt-get install libpq-dev python3-dev build-essential."
+    check_venv_gevent || die "The virtualenv $VENV_DIR cannot start Odoo's gevent process (see above)."
     echo "$wanted" > "$stamp"
+}
+
+check_venv_gevent() {
+    # What Odoo's gevent process (--workers) does first: gevent's monkey patching resolves its
+    # plugins' requirements through pkg_resources. A distribution it cannot find makes that
+    # process crash at start, and Odoo restart it a few times a second.
+    "$VENV_DIR/bin/python" -W ignore - <<'PY' >&2
+import sys
+try:
+    import pkg_resources
+    pkg_resources.require('gevent')
+except Exception as error:  # noqa: BLE001
+    print(f"gevent's requirements are not resolvable in this virtualenv: {type(error).__name__}: {error}")
+    sys.exit(1)
+PY
 }
 
 # --- PostgreSQL ---------------------------------------------------------------------------

@@ -20,6 +20,13 @@ if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
 
 
+def pytest_ignore_collect(collection_path, config):
+    """The reliability suite's small variant needs the test database of pytest-odoo."""
+    if collection_path.name == 'test_reliability.py' and 'odoo.tools' not in sys.modules:
+        return True
+    return None
+
+
 def _defined_here(cls):
     module_file = getattr(sys.modules.get(cls.__module__), '__file__', None) or ''
     return Path(module_file).resolve().parent == TESTS_DIR if module_file else False

@@ -206,6 +206,31 @@ def test_zns_delay_times_out_the_client_but_the_message_still_goes(serve):
     assert len(zns.messages) == 1
 
 
+def test_reset_and_hang_after_accept_lose_the_answer_of_an_accepted_send(serve):
+    """Fault injection of the reliability suite: the send is processed, its answer is lost."""
+    zns = _zns()
+    server = serve(zns)
+    body = {'phone': PHONE, 'template_id': '248079', 'template_data': _data(), 'tracking_id': 'k-1'}
+    headers = {'access_token': zns.access_token}
+    zns.reset_after_accept()
+    with pytest.raises(requests.ConnectionError):
+        requests.post(f'{server.url}/message/template', json=body, headers=headers, timeout=T)
+    assert len(zns.messages) == 1 and list(zns.messages.values())[0].tracking_id == 'k-1'
+    zns.hang_after_accept(0.5)
+    with pytest.raises(requests.ReadTimeout):
+        requests.post(f'{server.url}/message/template', json=body, headers=headers, timeout=(T, 0.2))
+    assert len(zns.messages) == 2
+    assert _send_zns(server, zns).json()['error'] == 0, "one send each"
+    esms = FakeESMS(balance=10000)
+    esms_server = serve(esms)
+    esms.reset_after_accept()
+    with pytest.raises(requests.ConnectionError):
+        requests.post(esms_server.url + ESMS_SEND, json=_esms_body(esms, RequestId='r-1'), timeout=T)
+    assert requests.post(esms_server.url + ESMS_SEND, json=_esms_body(esms, RequestId='r-1'),
+                         timeout=T).json()['CodeResult'] == '124'
+    assert len(esms.records) == 1
+
+
 def test_zns_quotas_wallet_and_night_ban(serve):
     now = [datetime(2025, 11, 21, 23, 30, tzinfo=ICT).timestamp()]
     zns = _zns(daily_quota=1, clock=lambda: now[0])

@@ -13,7 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from odoo.addons.order_status_notify import const
-from odoo.addons.order_status_notify.utils import OrderNotifyError
+from odoo.addons.order_status_notify.utils import OrderNotifyError, is_transaction_error
 
 _logger = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class OrderNotifyMessage(models.Model):
         selection=[
             ('queued', "Queued"),
             ('sending', "Sending"),
+            ('reconciling', "Checking with Provider"),
             ('sent', "Sent"),
             ('delivered', "Delivered"),
             ('failed', "Failed"),
@@ -102,6 +103,11 @@ class OrderNotifyMessage(models.Model):
     error_code = fields.Char(string="Provider Error Code", readonly=True)
     provider_message_ref = fields.Char(string="Provider Message ID", index='btree_not_null', readonly=True, copy=False)
     attempt_count = fields.Integer(string="Attempts", readonly=True)
+    send_started_at = fields.Datetime(
+        string="Last Send Started", readonly=True, copy=False,
+        help="When the dispatcher last started the provider call: committed before the call, so "
+             "that a message whose call never started goes back to the queue after a crash.",
+    )
     next_attempt_at = fields.Datetime(string="Next Attempt", index=True, readonly=True, default=fields.Datetime.now)
     create_date = fields.Datetime(index=True)  # the statistics' date range
     sent_date = fields.Datetime(string="Sent On", index=True, readonly=True)
@@ -295,7 +301,13 @@ class OrderNotifyMessage(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self._order_notify_enqueue_one(order, event, picking, delay_minutes)
-        except Exception:  # noqa: BLE001 - a notification must never block a sale
+        except Exception as error:  # noqa: BLE001 - a notification must never block a sale
+            if is_transaction_error(error):
+                # Not the notification's fault: the business transaction itself cannot go on
+                # (serialization failure, deadlock, aborted transaction, lost connection).
+                # Swallowing it would commit a half-done sale, or fail later with "current
+                # transaction is aborted"; raised, Odoo retries the whole request.
+                raise
             _logger.exception("Could not queue the %s notification of order %s", event, order.display_name)
             return self.browse()
 
@@ -314,6 +326,10 @@ class OrderNotifyMessage(models.Model):
         existing = self.sudo().search(group_domain, limit=1)
         if existing:
             return existing
+        # The order link of the message needs the order's portal token: create it now, in the
+        # business transaction, so that the dispatcher only reads it and never writes the order
+        # (a write there would collide with the salesperson validating or cancelling it).
+        order._portal_ensure_token()
         channel, provider = self._order_notify_pick_channel(channels, company)
         vals = {
             'order_id': order.id,
@@ -400,18 +416,25 @@ class OrderNotifyMessage(models.Model):
         """Entry point of the dispatcher cron (also woken by ``_trigger`` right after a hook)."""
         auto_commit = not getattr(threading.current_thread(), 'testing', False)
         self._order_notify_reap_stuck()
+        self._order_notify_reconcile_due()
+        if auto_commit:
+            self.env.cr.commit()
         done = self._order_notify_process_queue(limit=batch_size, auto_commit=auto_commit)
         remaining = self.search_count([('state', '=', 'queued'), ('next_attempt_at', '<=', fields.Datetime.now())])
         self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
-        # Wake up again for the next deferred message, not at the next cron interval.
-        upcoming = self.search([('state', '=', 'queued')], order='next_attempt_at', limit=1)
+        # Wake up again for the next deferred or reconciling message, not at the next cron interval.
+        upcoming = self.search([('state', 'in', ('queued', 'reconciling'))], order='next_attempt_at', limit=1)
         if upcoming and upcoming.next_attempt_at > fields.Datetime.now():
             self._order_notify_trigger_dispatch(upcoming.next_attempt_at)
 
     @api.model
     def _order_notify_claim(self, limit):
-        """Lock up to ``limit`` due messages that no other worker holds and mark them sending.
-        Once this is committed, no other worker can pick them: a message is sent at most once."""
+        """Return up to ``limit`` due messages that no other worker holds, oldest first, locked
+        for the current transaction but not marked.
+
+        Nothing is written here: each message is locked again (``_order_notify_lock_due``) and
+        marked ``sending`` only right before its own provider call (``_order_notify_mark_sending``),
+        so that a worker dying mid-batch leaves the messages it had not started in the queue."""
         self.flush_model(['state', 'next_attempt_at'])
         self.env.cr.execute(SQL(
             """SELECT id FROM %s
@@ -421,15 +444,27 @@ class OrderNotifyMessage(models.Model):
                   FOR UPDATE SKIP LOCKED""",
             SQL.identifier(self._table), fields.Datetime.now(), limit,
         ))
-        messages = self.browse(row[0] for row in self.env.cr.fetchall())
-        messages.write({'state': 'sending'})
-        messages.flush_recordset(['state'])
-        return messages
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _order_notify_lock_due(self):
+        """Lock this message for the current transaction if it is still queued and due. False
+        when another worker holds it or handled it since the claim (the claim's locks end with
+        the first commit of the batch)."""
+        self.ensure_one()
+        self.flush_recordset(['state', 'next_attempt_at'])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM %s WHERE id = %s AND state = 'queued' AND next_attempt_at <= %s FOR UPDATE SKIP LOCKED",
+            SQL.identifier(self._table), self.id, fields.Datetime.now(),
+        ))
+        if not self.env.cr.fetchone():
+            return False
+        self.invalidate_recordset()
+        return True
 
     @api.model
     def _order_notify_process_queue(self, limit=const.DISPATCH_BATCH_SIZE, auto_commit=True):
-        """Claim a batch of due messages, commit, then dispatch them one by one, committing
-        after each so that a crash loses nothing and repeats nothing."""
+        """Claim a batch of due messages, then dispatch them one by one, each in its own
+        transaction when ``auto_commit`` (see ``_order_notify_process_one``)."""
         for _attempt in range(5):
             try:
                 messages = self.sudo()._order_notify_claim(limit)
@@ -444,23 +479,111 @@ class OrderNotifyMessage(models.Model):
             return 0
         if auto_commit:
             self.env.cr.commit()
-        for message in messages:
-            try:
-                message._order_notify_dispatch()
-            except Exception as error:  # noqa: BLE001 - one bad message must not stop the queue
-                if auto_commit:
-                    self.env.cr.rollback()
-                _logger.exception("Order notification %s: unexpected error", message.id)
-                message._order_notify_set_state('unknown', const.REASON_INTERNAL, _(
-                    "Unexpected error while sending, check the server log before sending again: %s", error,
+        return sum(message._order_notify_process_one(auto_commit) for message in messages)
+
+    def _order_notify_process_one(self, auto_commit=True):
+        """Dispatch one message so that nothing is stranded or doubled, whatever fails.
+
+        The message is locked if still queued, decided upon, marked ``sending`` and committed
+        right before its provider call, and its outcome committed after it. A database error
+        (serialization failure, constraint, lost connection) is logged and rolled back; when the
+        provider had answered, its answer is recorded again in a fresh transaction, otherwise
+        the message goes back to the queue, or becomes ``unknown`` if its call had started. The
+        next message of the batch starts in a fresh transaction either way.
+
+        :return: 1 when the message was handled (even badly), 0 when another worker had it
+        """
+        self.ensure_one()
+        progress = {}
+        try:
+            if auto_commit:
+                if not self._order_notify_lock_due():
+                    return 0
+                self._order_notify_dispatch(auto_commit=True, progress=progress)
+                self.env.cr.commit()
+            else:
+                with self.env.cr.savepoint():
+                    if not self._order_notify_lock_due():
+                        return 0
+                    self._order_notify_dispatch(progress=progress)
+            return 1
+        except Exception as error:  # noqa: BLE001 - one bad message must not stop the queue
+            if auto_commit:
+                self.env.cr.rollback()
+            _logger.exception("Order notification %s: error while dispatching, rolled back", self.id)
+            if auto_commit and 'outcome' in progress and is_transaction_error(error):
+                for _retry in range(3):
+                    try:
+                        if self._order_notify_record_outcome_again(*progress['outcome']):
+                            self.env.cr.commit()
+                            return 1
+                        break
+                    except Exception:  # noqa: BLE001
+                        self.env.cr.rollback()
+                        _logger.exception("Order notification %s: could not record the provider's answer", self.id)
+            self._order_notify_recover(error, auto_commit, progress.get('send_started_at'))
+            return 1
+
+    def _order_notify_record_outcome_again(self, provider, vals, error):
+        """Record the provider's answer in a new transaction, after the first attempt to record
+        it was rolled back. False when the message is no longer ours to record (a delivery
+        report settled it meanwhile)."""
+        self.invalidate_recordset()
+        if self.state != 'sending':
+            return False
+        if error is not None:
+            self._order_notify_handle_error(error, provider)
+        else:
+            self._order_notify_record_sent(provider, vals)
+        return True
+
+    def _order_notify_recover(self, error, auto_commit, send_started_at):
+        """Put a message back on its feet after an unexpected error, in a fresh transaction:
+        back to the queue (with a backoff, counted as an attempt) when its provider call had
+        not started, ``unknown`` when it had (the provider may have the message). Never raises:
+        a message it cannot recover stays queued or sending for the next run or the reaper."""
+        try:
+            self.flush_recordset()
+            self.env.cr.execute(SQL(
+                "SELECT id FROM %s WHERE id = %s FOR UPDATE SKIP LOCKED", SQL.identifier(self._table), self.id,
+            ))
+            if not self.env.cr.fetchone():
+                return  # another worker holds it: it is theirs now
+            self.invalidate_recordset()
+            if send_started_at and self.state in ('sending', 'queued'):
+                self._order_notify_set_state('unknown', const.REASON_INTERNAL, _(
+                    "Unexpected error after the provider call started, check the server log and the provider "
+                    "before sending again: %s", error,
                 ))
+            elif not send_started_at and self.state == 'queued':
+                attempts = self.attempt_count + 1
+                if attempts >= const.MAX_ATTEMPTS:
+                    self.attempt_count = attempts
+                    self._order_notify_set_state('failed', const.REASON_INTERNAL, _(
+                        "Gave up after %(count)s attempts: %(error)s", count=attempts, error=error,
+                    ))
+                else:
+                    delay = min(const.RETRY_BASE_SECONDS * 2 ** (attempts - 1), const.RETRY_MAX_SECONDS)
+                    self.write({'attempt_count': attempts})
+                    self._order_notify_defer(fields.Datetime.now() + timedelta(seconds=delay), const.REASON_INTERNAL, _(
+                        "Not sent yet, an error interrupted the dispatcher (see the server log); retried "
+                        "automatically: %s", error,
+                    ))
             if auto_commit:
                 self.env.cr.commit()
-        return len(messages)
+        except Exception:  # noqa: BLE001
+            if auto_commit:
+                self.env.cr.rollback()
+            _logger.exception("Order notification %s: could not record the error; left for the next run", self.id)
 
-    def _order_notify_dispatch(self):
+    def _order_notify_dispatch(self, auto_commit=False, progress=None):
         """The one place that decides what happens to a claimed message: cancel, skip, defer,
-        prepare, send, then retry, fall back, pause or fail according to the outcome."""
+        prepare, send, then retry, fall back, pause or fail according to the outcome.
+
+        :param bool auto_commit: commit the ``sending`` mark before the provider call
+        :param dict progress: filled with ``send_started_at`` when the provider call starts and
+            ``outcome`` when it returned, for ``_order_notify_process_one`` to recover with
+        """
         self.ensure_one()
         order = self.order_id
         now = fields.Datetime.now()
@@ -520,14 +643,33 @@ class OrderNotifyMessage(models.Model):
                 return self._order_notify_set_state('failed', const.REASON_NO_TEMPLATE, _(
                     "No template for this event on this channel.",
                 ))
-        self.attempt_count += 1
+        self._order_notify_mark_sending(auto_commit, progress)
         try:
-            vals = provider._order_notify_send(self)
-        except OrderNotifyError as error:
+            vals, error = provider._order_notify_send(self), None
+        except OrderNotifyError as send_error:
+            vals, error = None, send_error
+        if progress is not None:
+            progress['outcome'] = (provider, vals, error)
+        if error is not None:
             return self._order_notify_handle_error(error, provider)
+        return self._order_notify_record_sent(provider, vals)
+
+    def _order_notify_mark_sending(self, auto_commit=False, progress=None):
+        """Record that the provider call of this message starts now, and commit it: a crash
+        before this line leaves the message queued (sent later), a crash after it leaves it
+        ``sending`` until the reaper makes it ``unknown``. The commit also ends the row lock: no
+        other worker claims a row that is not queued."""
+        started = fields.Datetime.now()
+        self.write({'state': 'sending', 'send_started_at': started, 'attempt_count': self.attempt_count + 1})
+        if auto_commit:
+            self.env.cr.commit()
+        if progress is not None:
+            progress['send_started_at'] = started
+
+    def _order_notify_record_sent(self, provider, vals):
         vals = dict(vals or {})
         vals.setdefault('state', 'sent')
-        vals.setdefault('sent_date', now)
+        vals.setdefault('sent_date', fields.Datetime.now())
         if vals.get('cost'):
             vals.setdefault('cost_source', 'estimate')
         vals.update(reason_code=False, reason=False, error_code=False)
@@ -548,6 +690,10 @@ class OrderNotifyMessage(models.Model):
         now = fields.Datetime.now()
         self.error_code = error.code and str(error.code)
         error_class = error.error_class
+        if error_class == const.ERROR_TRANSIENT and error.ambiguous and not provider.support_idempotency_key:
+            # The provider may have accepted the message and has no idempotency key: a resend
+            # could reach the buyer twice (and be billed twice). Find out first.
+            return self._order_notify_start_reconcile(error, provider)
         if error_class == const.ERROR_TRANSIENT:
             if self.attempt_count >= const.MAX_ATTEMPTS:
                 return self._order_notify_set_state('failed', const.REASON_MAX_ATTEMPTS, _(
@@ -762,16 +908,81 @@ class OrderNotifyMessage(models.Model):
 
     @api.model
     def _order_notify_reap_stuck(self):
-        """A message left in ``sending`` belonged to a worker that died mid-send: nobody knows
-        whether the provider got it, so it becomes ``unknown`` for review, not resent blindly."""
+        """Messages left in ``sending`` by a worker that died. One whose provider call had
+        started (``send_started_at``) becomes ``unknown``: nobody knows whether the provider got
+        it, so it is reviewed, not resent blindly. One whose call never started (marked by an
+        older dispatcher that claimed whole batches) simply goes back to the queue."""
         limit = fields.Datetime.now() - timedelta(minutes=const.STUCK_SENDING_MINUTES)
-        stuck = self.search([('state', '=', 'sending'), ('write_date', '<', limit)])
+        stuck = self.search([('state', '=', 'sending'), ('send_started_at', '<', limit)])
         for message in stuck:
             message._order_notify_set_state('unknown', const.REASON_STUCK, _(
                 "The sending worker stopped before it recorded the answer of the provider. Check with the "
                 "provider before sending again.",
             ))
+        never_started = self.search([
+            ('state', '=', 'sending'), ('send_started_at', '=', False), ('write_date', '<', limit),
+        ])
+        if never_started:
+            _logger.warning("Order notifications %s were claimed but never sent: queued again", never_started.ids)
+            never_started.write({'state': 'queued', 'next_attempt_at': fields.Datetime.now()})
         return stuck
+
+    # === BUSINESS METHODS: RECONCILIATION === #
+
+    def _order_notify_start_reconcile(self, error, provider):
+        """The provider may have accepted this message (ambiguous answer) and has no idempotency
+        key: wait for its proof (delivery report) until the provider's reconciliation window
+        ends, instead of resending it (``_order_notify_reconcile_due``)."""
+        self.invalidate_recordset(['state', 'provider_message_ref'])
+        if self.state != 'sending' or self.provider_message_ref:
+            return True  # a delivery report settled it while we were waiting for the answer
+        deadline = fields.Datetime.now() + timedelta(minutes=max(provider.reconcile_window_minutes, 1))
+        self.write({
+            'state': 'reconciling', 'next_attempt_at': deadline, 'reason_code': const.REASON_RECONCILING,
+            'reason': _(
+                "%(error)s %(provider)s may have accepted it and has no idempotency key: not sent again "
+                "unless it proves it did not, checked until %(deadline)s UTC.",
+                error=error.message, provider=provider.name, deadline=fields.Datetime.to_string(deadline),
+            ),
+        })
+        self._order_notify_trigger_dispatch(deadline)
+        return True
+
+    @api.model
+    def _order_notify_reconcile_due(self):
+        """Close the reconciliation of messages whose window ended: the provider says whether it
+        accepted each one (``order.notify.provider._order_notify_reconcile``); accepted ones are
+        sent, ones it provably did not accept go back to the queue, the others become
+        ``unknown`` for a person to check (no automatic resend, no duplicate)."""
+        due = self.search([('state', '=', 'reconciling'), ('next_attempt_at', '<=', fields.Datetime.now())])
+        for provider, messages in due.grouped('provider_id').items():
+            verdicts = provider._order_notify_reconcile(messages) if provider else {}
+            for message in messages:
+                if message.state != 'reconciling':
+                    continue  # settled by the provider's answer meanwhile
+                verdict = verdicts.get(message.id)
+                if verdict == 'not_accepted':
+                    message._order_notify_defer(fields.Datetime.now(), const.ERROR_TRANSIENT, _(
+                        "%s did not accept the message: sent again.", provider.name,
+                    ))
+                else:
+                    message._order_notify_set_state('unknown', const.REASON_NOT_CONFIRMED, _(
+                        "%s did not confirm the message within its reconciliation window; it has no "
+                        "idempotency key, so the message is not sent again automatically. Check with the "
+                        "provider before sending again.", provider.name,
+                    ))
+        return due
+
+    def _order_notify_mark_reconciled(self, vals=None):
+        """The provider proved it accepted this message after an ambiguous answer: record it
+        as sent when its last call started, with the provider's values (message id…)."""
+        for message in self.filtered(lambda m: m.state in ('reconciling', 'unknown', 'sending')):
+            message.write({
+                'state': 'sent', 'sent_date': message.sent_date or message.send_started_at or fields.Datetime.now(),
+                'reason_code': False, 'reason': False, 'error_code': False, **(vals or {}),
+            })
+            _logger.info("Order notification %s: the provider confirmed it accepted it", message.id)
+        return True
 
     # === BUSINESS METHODS: DELIVERY REPORTS === #
 

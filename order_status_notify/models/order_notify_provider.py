@@ -103,6 +103,19 @@ class OrderNotifyProvider(models.Model):
              "access, a refused template, a pause. By default the first notification administrator of the "
              "company.",
     )
+    # Feature support fields (like payment providers' ``support_*``), computed per code.
+    support_idempotency_key = fields.Boolean(
+        string="Idempotency Key", compute='_compute_feature_support_fields',
+        help="The provider refuses a second message with the same key: after a timeout or a cut "
+             "connection the message is simply sent again with its key. Without it, the message is "
+             "first reconciled with the provider, and sent again only if the provider did not accept it.",
+    )
+    reconcile_window_minutes = fields.Integer(
+        string="Reconciliation Window (minutes)", default=const.DEFAULT_RECONCILE_WINDOW_MINUTES,
+        help="After a timeout or a cut connection, how long to wait for the provider's proof (delivery "
+             "report) that it accepted the message. Without a proof by then, the message is marked "
+             "Unknown for review, never sent twice automatically.",
+    )
     notify_message_ids = fields.One2many(
         string="Notifications", comodel_name='order.notify.message', inverse_name='provider_id',
     )
@@ -123,6 +136,13 @@ class OrderNotifyProvider(models.Model):
             user = provider.alert_user_id
             if not user or provider.company_id not in user.company_ids:
                 provider.alert_user_id = provider._order_notify_default_alert_user()
+
+    @api.depends('code')
+    def _compute_feature_support_fields(self):
+        """Override in channel addons: set the features their code supports. The sandbox never
+        leaves Odoo, so its answers are never ambiguous."""
+        for provider in self:
+            provider.support_idempotency_key = provider.code == 'sandbox'
 
     def _compute_message_counts(self):
         counts = {
@@ -278,6 +298,17 @@ class OrderNotifyProvider(models.Model):
         """Ask the provider what became of ``messages`` (sent, without a delivery report for a
         while) and update them. Providers without a status API do nothing."""
         return
+
+    def _order_notify_reconcile(self, messages):
+        """Tell whether the provider accepted ``messages`` (state ``reconciling``: an ambiguous
+        answer, then no proof during the reconciliation window). Providers that can ask update
+        the accepted ones themselves (``_order_notify_mark_reconciled``) and return
+        ``{message_id: 'not_accepted'}`` for the ones they provably did not accept, which are then
+        sent again; any other message becomes ``unknown``.
+
+        :return: dict ``{message id: 'not_accepted'}``
+        """
+        return {}
 
     def _order_notify_pause(self, reason):
         """Stop sending through this provider until an admin resumes it; alert the admins once."""

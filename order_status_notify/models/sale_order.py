@@ -231,10 +231,19 @@ class SaleOrder(models.Model):
             # empty when no reason was given (text templates leave the label out then).
             'cancel_reason': cancel_reason or env._("contact the shop for details"),
             'cancel_reason_value': cancel_reason,
-            'order_url': self.get_base_url() + self.get_portal_url(),
+            'order_url': self._order_notify_order_url(),
             'shop_name': self.company_id.name,
             'shop_phone': self.company_id.phone or '',
         }
+
+    def _order_notify_order_url(self):
+        """The buyer's link to the order, read only: the dispatcher never writes the order. The
+        portal token is created when the message is queued (``_order_notify_enqueue``); an order
+        without one (queued before that) gets the plain portal link, which asks to sign in."""
+        self.ensure_one()
+        if self.access_token:
+            return self.get_base_url() + self.get_portal_url()
+        return self.get_base_url() + self.access_url
 
     def _order_notify_local_date(self, utc_datetime):
         tz = self.company_id._order_notify_local_tz()

@@ -2,6 +2,7 @@
 
 from . import test_order_notify_alert
 from . import test_order_notify_controller
+from . import test_order_notify_concurrency
 from . import test_order_notify_dispatch
 from . import test_order_notify_experience
 from . import test_order_notify_flow

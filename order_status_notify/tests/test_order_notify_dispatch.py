@@ -169,6 +169,21 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
 
     def test_stuck_sending_becomes_unknown(self):
         _order, message = self._confirmed_order()
+        message._order_notify_mark_sending()  # the provider call started… and the worker died
+        message.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE order_notify_message SET send_started_at = now() at time zone 'UTC' - interval '1 hour',"
+            " write_date = now() at time zone 'UTC' - interval '1 hour' WHERE id = %s",
+            [message.id],
+        )
+        message.invalidate_recordset()
+        self.env['order.notify.message']._cron_dispatch()
+        self.assertEqual((message.state, message.reason_code), ('unknown', 'stuck_sending'))
+
+    def test_stuck_sending_never_started_goes_back_to_queue(self):
+        """A row marked sending by a dispatcher that never started its provider call (the old
+        dispatcher marked whole batches) is sent, not left unknown."""
+        _order, message = self._confirmed_order()
         message.state = 'sending'
         message.flush_recordset()
         self.env.cr.execute(
@@ -177,7 +192,8 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
         )
         message.invalidate_recordset()
         self.env['order.notify.message']._cron_dispatch()
-        self.assertEqual((message.state, message.reason_code), ('unknown', 'stuck_sending'))
+        self.assertEqual(message.state, 'delivered')
+        self.assertEqual(message.attempt_count, 1)
 
     def test_claim_skips_rows_locked_by_another_worker(self):
         _order, first = self._confirmed_order()
@@ -191,7 +207,8 @@ class TestOrderNotifyDispatch(OrderNotifyCommon):
             self.assertFalse(claimed & other_env['order.notify.message'].browse([first.id, second.id]))
         claimed_here = self.env['order.notify.message']._order_notify_claim(10)
         self.assertIn(first, claimed_here)
-        self.assertEqual(set(claimed_here.mapped('state')), {'sending'})
+        # Claimed means locked, not marked: only a message whose provider call starts is 'sending'.
+        self.assertEqual(set(claimed_here.mapped('state')), {'queued'})
 
 
 @tagged('post_install', '-at_install')

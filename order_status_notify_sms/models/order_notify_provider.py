@@ -14,7 +14,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.order_status_notify import const as core_const
-from odoo.addons.order_status_notify.utils import OrderNotifyError
+from odoo.addons.order_status_notify.utils import OrderNotifyError, is_ambiguous_request_error
 from odoo.addons.order_status_notify_sms import const
 from odoo.addons.order_status_notify_sms.tools import prepare_sms_text
 
@@ -88,6 +88,14 @@ class OrderNotifyProvider(models.Model):
     def _compute_sms_report_url(self):
         for provider in self:
             provider.sms_report_url = provider._sms_get_report_url() if provider.code in SMS_CODES else False
+
+    def _compute_feature_support_fields(self):
+        """eSMS documents ``RequestId`` (a second send with the same id within 24 h is refused
+        with 124); SpeedSMS documents no idempotency key, and VietGuys' ``RequestId`` has no
+        documented semantics (sms_providers.md): both are reconciled, never resent blindly."""
+        super()._compute_feature_support_fields()
+        for provider in self.filtered(lambda p: p.code in SMS_CODES):
+            provider.support_idempotency_key = provider.code == 'esms'
 
     @api.depends('code')
     def _compute_sms_supports_balance(self):
@@ -287,8 +295,10 @@ class OrderNotifyProvider(models.Model):
     def _sms_request(self, method, path, **kwargs):
         """Call the gateway and return the ``requests`` response.
 
-        :raise OrderNotifyError: ``transient`` when the gateway cannot be reached or times out.
-            The reason names the host only: URLs may carry credentials in their query string.
+        :raise OrderNotifyError: ``transient`` when the gateway cannot be reached or times out,
+            ``ambiguous`` when the request may have been processed all the same (read timeout,
+            connection cut once the request was written). The reason names the host only: URLs
+            may carry credentials in their query string.
         """
         url = self._sms_url(path)
         try:
@@ -299,7 +309,7 @@ class OrderNotifyProvider(models.Model):
             raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
                 "Could not reach %(provider)s at %(host)s (%(error)s).",
                 provider=self.name, host=host, error=type(error).__name__,
-            ), code='network') from None
+            ), code='network', ambiguous=is_ambiguous_request_error(error)) from None
         if response.status_code >= 500:
             raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
                 "%(provider)s answered HTTP %(status)s.", provider=self.name, status=response.status_code,

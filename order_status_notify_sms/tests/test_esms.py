@@ -146,11 +146,12 @@ class TestEsms(SmsCommon):
         self.assertEqual(len(message), 1)
         message._order_notify_prepare_content()
         message.phone = '+84912345678'
+        message._order_notify_mark_sending()
         self.provider._order_notify_send(message)  # accepted by eSMS... then the worker crashes
         self.assertEqual(len(self.esms.records), 1)
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE order_notify_message SET write_date = %s WHERE id = %s",
+            "UPDATE order_notify_message SET send_started_at = %s WHERE id = %s",
             (fields.Datetime.now() - timedelta(hours=1), message.id),
         )
         message.invalidate_recordset()
@@ -327,6 +328,22 @@ class TestEsms(SmsCommon):
         self.assertRecordValues(message2, [{'state': 'queued', 'reason_code': 'transient', 'error_code': 'network'}])
         self.assertIn("Could not reach", message2.reason)
         self.assertNotIn(DEFAULT_SECRET_KEY, message2.reason)
+
+    def test_cut_answer_is_resent_with_the_same_request_id(self):
+        """eSMS refuses a second RequestId: after a lost answer the message is simply retried."""
+        self.assertTrue(self.provider.support_idempotency_key)
+        self.esms.reset_after_accept()
+        order = self._shipped_order()
+        self._dispatch()
+        message = self._messages(order, event='shipped')
+        self.assertRecordValues(message, [{'state': 'queued', 'reason_code': 'transient', 'error_code': 'network'}])
+        message.next_attempt_at = fields.Datetime.now()
+        self._dispatch()
+        self.assertEqual(message.state, 'sent')
+        sends = self._sends(self.esms, '/MainService.svc/json/SendMultipleMessage_V4_post_json/')
+        self.assertEqual(len(sends), 2)
+        self.assertEqual(sends[0].json['RequestId'], sends[1].json['RequestId'])
+        self.assertEqual(len(self.esms.records), 1, "eSMS holds one SMS")
 
     def test_polling_status(self):
         order = self._shipped_order()

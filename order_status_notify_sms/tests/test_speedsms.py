@@ -43,6 +43,20 @@ class TestSpeedSms(SmsCommon):
         self.assertEqual(self.provider._speedsms_process_report(token, report), (200, 'ok'))
         self.assertEqual(message.state, 'delivered')
 
+    def test_cut_answer_is_never_resent(self):
+        """SpeedSMS has no idempotency key: a send whose answer is lost is not sent again."""
+        self.assertFalse(self.provider.support_idempotency_key)
+        self.speedsms.reset_after_accept()
+        order = self._shipped_order()
+        self._dispatch()
+        message = self._messages(order, event='shipped')
+        self.assertRecordValues(message, [{'state': 'reconciling', 'reason_code': 'reconciling'}])
+        self._dispatch()
+        message.next_attempt_at = fields.Datetime.now()
+        self.env['order.notify.message']._cron_dispatch()
+        self.assertRecordValues(message, [{'state': 'unknown', 'reason_code': 'not_confirmed'}])
+        self.assertEqual(len(self.speedsms.records), 1, "sent once")
+
     def test_rate_limit_waits_for_reset(self):
         # One call allowed per 42 s: the balance read uses it, the send gets HTTP 429.
         self.speedsms.rate_limit, self.speedsms.rate_window = 1, 42

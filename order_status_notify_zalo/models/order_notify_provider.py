@@ -22,7 +22,7 @@ from odoo.http import request
 from odoo.tools import SQL
 
 from odoo.addons.order_status_notify import const as core_const
-from odoo.addons.order_status_notify.utils import OrderNotifyError
+from odoo.addons.order_status_notify.utils import OrderNotifyError, is_ambiguous_request_error
 from odoo.addons.order_status_notify_zalo import const
 
 _logger = logging.getLogger(__name__)
@@ -97,6 +97,13 @@ class OrderNotifyProvider(models.Model):
             base_url = provider.get_base_url()
             provider.zalo_oauth_redirect_url = f"{base_url}/order_status_notify_zalo/oauth/callback"
             provider.zalo_webhook_url = f"{base_url}/order_status_notify_zalo/webhook"
+
+    def _compute_feature_support_fields(self):
+        """ZNS has no idempotency key: Zalo does not document refusing a second ``tracking_id``
+        (zalo_zns.md §1), so an ambiguous send is reconciled through the delivery webhook."""
+        super()._compute_feature_support_fields()
+        for provider in self.filtered(lambda p: p.code == 'zalo_zns'):
+            provider.support_idempotency_key = False
 
     @api.depends('zalo_template_ids.status')
     def _compute_zalo_template_info(self):
@@ -286,7 +293,10 @@ class OrderNotifyProvider(models.Model):
         ``error``. An HTTP 401 without a JSON body is read as an invalid token (-124).
 
         :raise OrderNotifyError: ``transient`` when Zalo cannot be reached, times out, answers
-            5xx or 429, or something that is not JSON. Reasons name the host only.
+            5xx or 429, or something that is not JSON; ``ambiguous`` when Zalo may have processed
+            the request all the same (read timeout, connection cut once the request was written,
+            an unreadable 2xx answer). Zalo says nothing of 5xx being processed: they are not
+            ambiguous. Reasons name the host only.
         """
         host = urlsplit(url).netloc
         try:
@@ -295,7 +305,7 @@ class OrderNotifyProvider(models.Model):
             _logger.warning("Zalo (%s) unreachable: %s", host, type(error).__name__)
             raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
                 "Could not reach Zalo at %(host)s (%(error)s).", host=host, error=type(error).__name__,
-            ), code='network') from None
+            ), code='network', ambiguous=is_ambiguous_request_error(error)) from None
         if response.status_code == 429:
             try:
                 wait = int(response.headers.get('Retry-After') or 60)
@@ -317,7 +327,7 @@ class OrderNotifyProvider(models.Model):
                 return {'error': const.TOKEN_INVALID_CODE, 'message': 'HTTP 401'}
             raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
                 "Zalo answered something that is not JSON (HTTP %s).", response.status_code,
-            ), code='bad_answer')
+            ), code='bad_answer', ambiguous=response.status_code < 300)
         return data
 
     def _zalo_call(self, method, path, **kwargs):
@@ -957,10 +967,31 @@ class OrderNotifyProvider(models.Model):
             ('provider_id', '=', self.id), ('provider_message_ref', '=', str(event_message['msg_id'])),
         ], limit=1)
         if not message:
-            return 200, "ignored"
+            message = self._zalo_find_unconfirmed(event_message.get('tracking_id'))
+            if not message:
+                return 200, "ignored"
+            # The send got no answer (timeout, cut connection): this event proves Zalo accepted it.
+            message._order_notify_mark_reconciled({'provider_message_ref': str(event_message['msg_id'])})
         if not self._zalo_apply_delivery(message, event_message.get('delivery_time') or data.get('timestamp')):
             return 200, "duplicate"
         return 200, "ok"
+
+    def _zalo_find_unconfirmed(self, tracking_id):
+        """The message of ``tracking_id`` whose send got no answer: reconciling, unknown, or still
+        sending (the event may come before the dispatcher recorded the timeout)."""
+        if not tracking_id:
+            return self.env['order.notify.message']
+        Message = self.env['order.notify.message'].sudo()
+        domain = [
+            ('provider_id', '=', self.id), ('state', 'in', ('reconciling', 'unknown', 'sending')),
+            ('provider_message_ref', '=', False),
+        ]
+        # The tracking id is the idempotency key itself unless the key had to be shortened.
+        message = Message.search(domain + [('idempotency_key', '=', tracking_id)], limit=1)
+        if message or len(tracking_id) < const.TRACKING_ID_MAX_LENGTH:
+            return message
+        candidates = Message.search(domain + [('idempotency_key', '=like', tracking_id.replace('-', '_') + '%')])
+        return candidates.filtered(lambda m: self._zalo_tracking_id(m.idempotency_key) == tracking_id)[:1]
 
     def _zalo_process_template_event(self, data):
         """``change_template_status``: keep the template's status fresh, alert when unusable."""

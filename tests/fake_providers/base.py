@@ -27,6 +27,8 @@ import math
 import os
 import re
 import secrets
+import socket
+import struct
 import sys
 import threading
 import time
@@ -80,11 +82,21 @@ class Response:
     body: bytes = b''
     headers: dict = field(default_factory=dict)
     content_type: str = 'application/json; charset=utf-8'
+    drop: bool = False  # cut the connection (TCP reset) instead of answering
 
 
 def json_response(data, status=200, headers=None):
     body = json.dumps(data, ensure_ascii=False).encode()
     return Response(status=status, body=body, headers=dict(headers or {}))
+
+
+def json_field(response, key):
+    """``key`` of a JSON object answer, else None."""
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return None
+    return data.get(key) if isinstance(data, dict) else None
 
 
 def text_response(text, status=200, content_type='text/plain; charset=utf-8', headers=None):
@@ -469,6 +481,8 @@ class Forced:
     delay: float = 0.0
     body: object = None
     headers: dict = None
+    after_accept: str = None      # 'reset' | 'hang': the send is processed, then the answer is lost
+    hang: float = 0.0             # 'hang': seconds before the (too late) answer
 
 
 class Fake:
@@ -486,6 +500,7 @@ class Fake:
         self._base_clock = clock or time.time
         self._time_offset = 0.0
         self._forced = deque()
+        self._after = threading.local()
         self._phone_errors = {}
         self._routes = []
         for name in dir(type(self)):
@@ -530,6 +545,21 @@ class Fake:
     def delay_next(self, seconds, times=1):
         self.fail_next(times=times, delay=seconds)
 
+    def reset_after_accept(self, times=1):
+        """The next ``times`` sends that the vendor accepts (charged, delivered) lose their answer:
+        the connection is reset instead: the client cannot know. A refused send keeps its
+        answer and the fault waits for the next accepted one."""
+        with self.lock:
+            for _ in range(times):
+                self._forced.append(Forced(after_accept='reset'))
+
+    def hang_after_accept(self, seconds, times=1):
+        """The next ``times`` sends that the vendor accepts are answered only after ``seconds``: a
+        client with a shorter read timeout sees a timeout for a message that was accepted."""
+        with self.lock:
+            for _ in range(times):
+                self._forced.append(Forced(after_accept='hang', hang=seconds))
+
     def set_phone_error(self, phone, code):
         """Every send to ``phone`` (any Vietnamese form) fails with the vendor's ``code``."""
         with self.lock:
@@ -553,6 +583,9 @@ class Fake:
         with self.lock:
             forced = self._forced.popleft() if self._forced else None
         if forced is None:
+            return None
+        if forced.after_accept:
+            self._after.forced = forced  # applied by handle() to the normal answer
             return None
         if forced.delay:
             time.sleep(forced.delay)
@@ -579,6 +612,10 @@ class Fake:
     def method_not_allowed(self, request):
         return text_response(f'Method {request.method} not allowed', status=405)
 
+    def is_accepted(self, response):
+        """Whether ``response`` accepts the message (the faults "after accept" wait for one)."""
+        return 200 <= response.status < 300
+
     SUMMARY_KEYS = ()  # keys of a JSON answer worth a log line, e.g. ('error',)
 
     def log_summary(self, request, response):
@@ -602,7 +639,18 @@ class Fake:
             match = regex.fullmatch(path)
             if match:
                 if method == request.method:
-                    return handler(request, **match.groupdict())
+                    self._after.forced = None
+                    response = handler(request, **match.groupdict())
+                    after, self._after.forced = self._after.forced, None
+                    if after and self.is_accepted(response):
+                        if after.after_accept == 'reset':
+                            response.drop = True
+                        else:
+                            time.sleep(after.hang)
+                    elif after:
+                        with self.lock:  # refused: the fault waits for a send that is accepted
+                            self._forced.appendleft(after)
+                    return response
                 wrong_method = True
         return self.method_not_allowed(request) if wrong_method else self.not_found(request)
 
@@ -844,6 +892,11 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a bug in a fake: say so instead of hanging the client
             traceback.print_exc()
             response = text_response(f'Fake server error: {error!r}', status=500)
+        if response.drop:
+            # Processed, never answered: reset the connection (SO_LINGER 0 makes close() send RST).
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            self.close_connection = True
+            return
         self.send_response(response.status)
         self.send_header('Content-Type', response.content_type)
         self.send_header('Content-Length', str(len(response.body)))

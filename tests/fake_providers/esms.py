@@ -34,7 +34,7 @@ refunded (``TotalPrice=0.0000`` in the docs' failed sample).
 from datetime import datetime
 from urllib.parse import urlencode
 
-from .base import CARRIER_NAMES, ICT, SmsFake, json_response, route, vn_carrier
+from .base import CARRIER_NAMES, ICT, SmsFake, json_field, json_response, route, vn_carrier
 
 DEFAULT_API_KEY = 'fake-esms-api-key'
 DEFAULT_SECRET_KEY = 'fake-esms-secret-key'
@@ -89,6 +89,9 @@ class FakeESMS(SmsFake):
     DEFAULT_CREDENTIALS = {'ApiKey': DEFAULT_API_KEY, 'SecretKey': DEFAULT_SECRET_KEY}
     DEFAULT_PRICE = 850
     REPORT_RETRIES = 5
+    def is_accepted(self, response):
+        return json_field(response, 'CodeResult') == '100'
+
     SUMMARY_KEYS = ('CodeResult', 'CodeResponse')
     CHECK_CODES = {'phone': 108, 'template': 146, 'keyword': 201}
 

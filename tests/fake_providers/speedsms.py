@@ -33,7 +33,7 @@ import math
 import secrets
 from collections import deque
 
-from .base import SmsFake, http_call, json_response, route
+from .base import SmsFake, http_call, json_field, json_response, route
 
 DEFAULT_TOKEN = 'fake-speedsms-token'
 ERRORS = {
@@ -89,6 +89,9 @@ class FakeSpeedSMS(SmsFake):
         prefix = f'{tran_id}/'
         with self.lock:
             return [msg_id for msg_id in self.records if msg_id.startswith(prefix)]
+
+    def is_accepted(self, response):
+        return json_field(response, 'status') == 'success'
 
     # ------------------------------------------------------------------ auth and rate limit
     def handle(self, request):

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .base import (
-    ICT, Fake, InboxMessage, Response, TokenStore, canonical_phone, http_call, is_loopback_url, json_response,
+    ICT, Fake, InboxMessage, Response, TokenStore, canonical_phone, http_call, is_loopback_url, json_field, json_response,
     parse_vn_mobile, route, sha256_hex, text_response,
 )
 
@@ -387,6 +387,9 @@ class FakeZaloZNS(Fake):
     # ------------------------------------------------------------------ helpers
     def error(self, code, message=None):
         return json_response({'error': code, 'message': message or ERRORS.get(code, 'Error')})
+
+    def is_accepted(self, response):
+        return response.status == 200 and json_field(response, 'error') == 0
 
     def ok(self, data, **extra):
         return json_response({'error': 0, 'message': 'Success', 'data': data, **extra})

@@ -48,6 +48,9 @@ queue, the templates, the settings and a sandbox provider.
         'demo/sale_order_demo.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'order_status_notify/static/src/**/*',
+        ],
         'web.assets_tests': [
             'order_status_notify/static/tests/tours/**/*',
         ],

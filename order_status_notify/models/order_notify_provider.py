@@ -252,6 +252,14 @@ class OrderNotifyProvider(models.Model):
         while) and update them. Providers without a status API do nothing."""
         return
 
+    def _order_notify_reports_delivery(self):
+        """Whether this provider tells when a message reached the phone (delivery report or
+        status API), so that its "sent" messages may still become "delivered". The sandbox
+        marks its messages delivered at send; channel addons answer ``False`` for the modes
+        that never report (the delivery rate leaves their messages out)."""
+        self.ensure_one()
+        return True
+
     def _order_notify_pause(self, reason):
         """Stop sending through this provider until an admin resumes it; alert the admins once."""
         for provider in self.filtered(lambda p: not p.is_paused):

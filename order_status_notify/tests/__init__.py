@@ -9,3 +9,4 @@ from . import test_order_notify_security
 from . import test_order_notify_tour
 from . import test_order_notify_report
 from . import test_order_notify_values
+from . import test_order_notify_dashboard

@@ -197,6 +197,12 @@ class OrderNotifyProvider(models.Model):
         if fetch:
             fetch(messages)
 
+    def _order_notify_reports_delivery(self):
+        if self.code not in SMS_CODES:
+            return super()._order_notify_reports_delivery()
+        # eSMS's sandbox accepts the message and never sends a delivery report.
+        return not self._sms_is_sandbox()
+
     # === BUSINESS METHODS: SHARED === #
 
     def _sms_is_sandbox(self):

@@ -10,3 +10,6 @@ from . import test_order_notify_tour
 from . import test_order_notify_report
 from . import test_order_notify_values
 from . import test_order_notify_dashboard
+from . import test_order_notify_lang
+from . import test_order_notify_dry_run
+from . import test_order_notify_template_editor

@@ -40,6 +40,7 @@ def create_orders(env, count):
     vn = env.ref('base.vn')
     vnd = env.ref('base.VND')
     vnd.active = True
+    env['res.lang']._activate_lang('vi_VN')
     partners = env['res.partner'].create([
         {
             'name': f"Khách {i:03d}",

@@ -29,6 +29,7 @@ queue, the templates, the settings and a sandbox provider.
         'data/order_notify_template_data.xml',
         'wizard/order_notify_send_test_views.xml',
         'wizard/sale_order_cancel_views.xml',
+        'wizard/order_notify_dry_run_views.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_route_views.xml',
         'views/order_notify_template_views.xml',
@@ -44,6 +45,7 @@ queue, the templates, the settings and a sandbox provider.
         'report/order_notify_cost_summary_templates.xml',
     ],
     'demo': [
+        'demo/res_lang_demo.xml',
         'demo/order_notify_provider_demo.xml',
         'demo/sale_order_demo.xml',
     ],

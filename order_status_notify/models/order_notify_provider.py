@@ -310,6 +310,34 @@ class OrderNotifyProvider(models.Model):
         """
         return {}
 
+    def _order_notify_estimate(self, content, params=None, template=None, partner=None, phone=None):
+        """What sending this text / these parameters would give, without sending anything: for
+        the template preview and the dry run. Channel addons refine it (SMS: the text as sent,
+        its characters and segments; Zalo: the ZNS template's price, a buyer known without
+        Zalo).
+
+        :return: ``{'text', 'char_count', 'segment_count', 'cost', 'unreachable'}``; ``cost`` in
+                 the provider's currency; ``unreachable`` a sentence when the buyer is known
+                 not to be reachable on this channel (the message would go to the next one).
+        """
+        self.ensure_one()
+        text = content or ''
+        return {
+            'text': text,
+            'char_count': len(text),
+            'segment_count': 1,
+            'cost': self.unit_cost,
+            'unreachable': False,
+        }
+
+    def _order_notify_reports_delivery(self):
+        """Whether this provider tells when a message reached the phone (delivery report or
+        status API), so that its "sent" messages may still become "delivered". The sandbox
+        marks its messages delivered at send; channel addons answer ``False`` for the modes
+        that never report (the delivery rate leaves their messages out)."""
+        self.ensure_one()
+        return True
+
     def _order_notify_pause(self, reason):
         """Stop sending through this provider until an admin resumes it; alert the admins once."""
         for provider in self.filtered(lambda p: not p.is_paused):

@@ -82,6 +82,19 @@ class OrderNotifyTemplate(models.Model):
     )
     preview_content = fields.Text(string="Preview", compute='_compute_preview')
     preview_params = fields.Text(string="Preview of Parameters", compute='_compute_preview')
+    preview_phone = fields.Text(
+        string="On the Phone", compute='_compute_preview',
+        help="The message as the buyer's phone shows it: the SMS text as sent, or the ZNS template's layout "
+             "filled with the values.",
+    )
+    preview_char_count = fields.Integer(string="Length (characters)", compute='_compute_preview')
+    preview_segment_count = fields.Integer(string="Messages Billed", compute='_compute_preview')
+    preview_cost = fields.Monetary(string="Cost per Message", currency_field='preview_currency_id', compute='_compute_preview')
+    preview_currency_id = fields.Many2one(comodel_name='res.currency', compute='_compute_preview')
+    insert_value_key = fields.Selection(
+        string="Insert Value", selection=const.VALUE_KEYS, store=False,
+        help="Pick an order value to insert it in the text where the cursor is.",
+    )
 
     # === COMPUTE METHODS === #
 
@@ -98,10 +111,15 @@ class OrderNotifyTemplate(models.Model):
         for template in self:
             template.preview_order_id = template.preview_order_id or last_order
 
-    @api.depends('preview_order_id', 'body', 'param_ids', 'param_ids.value_key', 'param_ids.expression')
+    @api.depends('preview_order_id', 'body', 'param_ids', 'param_ids.value_key', 'param_ids.expression',
+                 'channel', 'provider_id')
     def _compute_preview(self):
         for template in self:
-            template.preview_content = template.preview_params = False
+            template.update({
+                'preview_content': False, 'preview_params': False, 'preview_phone': False,
+                'preview_char_count': 0, 'preview_segment_count': 0, 'preview_cost': 0.0,
+                'preview_currency_id': False,
+            })
             order = template.preview_order_id
             if not order:
                 continue
@@ -112,6 +130,20 @@ class OrderNotifyTemplate(models.Model):
                 continue
             template.preview_content = rendered['content']
             template.preview_params = '\n'.join(f"{k}: {v}" for k, v in rendered['params'].items())
+            provider = template.provider_id or self.env['order.notify.provider']._order_notify_get_available(
+                template.channel, template.company_id or self.env.company,
+            )
+            if provider:
+                estimate = provider.sudo()._order_notify_estimate(
+                    rendered['content'], rendered['params'], template._origin or template,
+                )
+                template.update({
+                    'preview_phone': estimate['text'],
+                    'preview_char_count': estimate['char_count'],
+                    'preview_segment_count': estimate['segment_count'],
+                    'preview_cost': estimate['cost'],
+                    'preview_currency_id': provider.currency_id.id,
+                })
 
     # === CRUD METHODS === #
 

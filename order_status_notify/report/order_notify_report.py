@@ -4,8 +4,13 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models, tools
+from odoo import _, api, fields, models, tools
 from odoo.tools import SQL
+
+# The figures of the dashboard: the results counted apart, then the "sent" total.
+DASHBOARD_RESULTS = ('success', 'failed', 'processing', 'deferred', 'skipped')
+# Longest period the per-day chart draws one bar per day for.
+DASHBOARD_MAX_DAYS = 370
 
 RESULT_SELECTION = [
     ('success', "Successful"),
@@ -159,3 +164,152 @@ class OrderNotifyReport(models.Model):
         start = tz.localize(datetime.combine(date_from, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
         end = tz.localize(datetime.combine(date_to + timedelta(days=1), time.min)).astimezone(pytz.utc).replace(tzinfo=None)
         return start, end
+
+    @api.model
+    def order_notify_get_dashboard(self, date_from=None, date_to=None, channel=False):
+        """Everything the notifications dashboard shows, computed here so the page and the
+        tests read the same figures: today / this week / this month, and for the chosen
+        period (default: this month) the figures, the cost per channel and the messages sent
+        per day per channel. Dates are days of the user's timezone; test messages are left
+        out; the user's record rules apply (nobody counts what they cannot see).
+
+        :param str date_from: first day of the period (``YYYY-MM-DD``), included
+        :param str date_to: last day of the period, included
+        :param str channel: only this channel (``zalo``, ``sms``) when set
+        """
+        today = fields.Date.context_today(self)
+        month_start = today.replace(day=1)
+        date_from, date_to = self._order_notify_get_dashboard_period(date_from, date_to)
+        company = self.env.company
+        channel_labels = dict(self._fields['channel']._description_selection(self.env))
+        periods = [
+            ('today', _("Today"), today, today),
+            ('week', _("This week"), today - timedelta(days=today.weekday()), today),
+            ('month', _("This month"), month_start, today),
+        ]
+        period_domain = self._order_notify_get_dashboard_domain(date_from, date_to, channel)
+        figures, cost_per_channel = self._order_notify_get_figures(period_domain)
+        return {
+            'currency': {
+                'id': company.currency_id.id,
+                'symbol': company.currency_id.symbol,
+                'position': company.currency_id.position,
+                'digits': company.currency_id.decimal_places,
+            },
+            'channels': [{'value': value, 'label': label} for value, label in channel_labels.items()],
+            'tiles': [
+                {'key': key, 'label': label, 'date_from': fields.Date.to_string(start),
+                 'date_to': fields.Date.to_string(end),
+                 'figures': self._order_notify_get_figures(
+                     self._order_notify_get_dashboard_domain(start, end, channel))[0]}
+                for key, label, start, end in periods
+            ],
+            'period': {
+                'date_from': fields.Date.to_string(date_from),
+                'date_to': fields.Date.to_string(date_to),
+                'channel': channel or False,
+                'figures': figures,
+                'cost_per_channel': [
+                    {'channel': key, 'label': channel_labels.get(key, key), 'count': count, 'cost': cost}
+                    for key, (count, cost) in sorted(cost_per_channel.items())
+                ],
+                'per_day': self._order_notify_get_per_day(period_domain, date_from, date_to, channel_labels),
+            },
+        }
+
+    @api.model
+    def order_notify_action_open_period(self, date_from=None, date_to=None, channel=False):
+        """The messages of the dashboard's period, in the analysis views (pivot, graph, list)."""
+        date_from, date_to = self._order_notify_get_dashboard_period(date_from, date_to)
+        action = self.env['ir.actions.act_window']._for_xml_id('order_status_notify.action_order_notify_report')
+        action.update({
+            'domain': self._order_notify_get_dashboard_domain(date_from, date_to, channel),
+            'context': {'search_default_filter_orders': 1, 'graph_groupbys': ['date:day', 'channel']},
+        })
+        return action
+
+    @api.model
+    def _order_notify_get_dashboard_period(self, date_from, date_to):
+        """The days ``date_from`` to ``date_to`` as dates, this month by default, in order and
+        at most ``DASHBOARD_MAX_DAYS`` long."""
+        month_start = fields.Date.context_today(self).replace(day=1)
+        date_from = fields.Date.to_date(date_from) or month_start
+        date_to = fields.Date.to_date(date_to) or (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if date_to < date_from:
+            date_from, date_to = date_to, date_from
+        return max(date_from, date_to - timedelta(days=DASHBOARD_MAX_DAYS - 1)), date_to
+
+    @api.model
+    def _order_notify_get_dashboard_domain(self, date_from, date_to, channel=False):
+        start, end = self._order_notify_get_period_bounds(date_from, date_to)
+        domain = [
+            ('date', '>=', fields.Datetime.to_string(start)),
+            ('date', '<', fields.Datetime.to_string(end)),
+            ('is_test', '=', False),
+        ]
+        if channel:
+            domain.append(('channel', '=', channel))
+        return domain
+
+    @api.model
+    def _order_notify_get_figures(self, domain):
+        """Return the figures of the messages of ``domain`` and their cost per channel.
+
+        The delivery rate only counts the messages of providers that report delivery (see
+        ``order.notify.provider._order_notify_reports_delivery``): a message of a provider that
+        never reports delivery would count as "not delivered" forever. It is ``None`` when no
+        such message was accepted, so the page shows "no data" rather than a false 0 %.
+        """
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        counts = dict.fromkeys(DASHBOARD_RESULTS, 0)
+        cost_per_channel = {}
+        delivered = accepted = 0
+        provider_reports = {}
+        for result, channel, provider, currency, count, cost, delivered_count, accepted_count in self._read_group(
+            domain, ['result', 'channel', 'provider_id', 'currency_id'],
+            ['__count', 'cost:sum', 'delivered_count:sum', 'delivery_rate:count'],
+        ):
+            counts[result] += count
+            if cost and currency and currency != company.currency_id:
+                cost = currency._convert(cost, company.currency_id, company, today)
+            if result in ('success', 'failed', 'processing'):
+                channel_count, channel_cost = cost_per_channel.get(channel, (0, 0.0))
+                cost_per_channel[channel] = (channel_count + count, channel_cost + (cost or 0.0))
+            elif cost:
+                channel_count, channel_cost = cost_per_channel.get(channel, (0, 0.0))
+                cost_per_channel[channel] = (channel_count, channel_cost + cost)
+            if provider not in provider_reports:
+                provider_reports[provider] = bool(provider) and provider.sudo()._order_notify_reports_delivery()
+            if provider_reports[provider]:
+                delivered += delivered_count or 0
+                accepted += accepted_count or 0
+        figures = {
+            'sent': counts['success'] + counts['failed'] + counts['processing'],
+            'delivered': delivered,
+            **counts,
+            'cost': sum(cost for _count, cost in cost_per_channel.values()),
+            'delivery_rate': round(100.0 * delivered / accepted, 1) if accepted else None,
+        }
+        return figures, cost_per_channel
+
+    @api.model
+    def _order_notify_get_per_day(self, domain, date_from, date_to, channel_labels):
+        """Messages sent (successful, failed or processing) per day of the period and channel,
+        every day of the period present, for the chart of the dashboard."""
+        days = [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+        series = {}
+        for day, channel, count in self._read_group(
+            domain + [('result', 'in', ('success', 'failed', 'processing'))],
+            ['date:day', 'channel'], ['__count'],
+        ):
+            day = day.date() if isinstance(day, datetime) else day
+            series.setdefault(channel, {})[day] = count
+        return {
+            'days': [fields.Date.to_string(day) for day in days],
+            'series': [
+                {'channel': key, 'label': channel_labels.get(key, key),
+                 'counts': [series[key].get(day, 0) for day in days]}
+                for key in sorted(series)
+            ],
+        }

@@ -12,3 +12,8 @@ from . import test_order_notify_security
 from . import test_order_notify_tour
 from . import test_order_notify_report
 from . import test_order_notify_values
+from . import test_order_notify_dashboard
+from . import test_order_notify_lang
+from . import test_order_notify_dry_run
+from . import test_order_notify_template_editor
+from . import test_order_notify_dashboard_tour

@@ -2,3 +2,5 @@
 
 from . import order_notify_send_test
 from . import sale_order_cancel
+from . import order_notify_dry_run
+from . import order_notify_dry_run_line

@@ -209,6 +209,34 @@ class OrderNotifyProvider(models.Model):
         if fetch:
             fetch(messages)
 
+    def _order_notify_estimate(self, content, params=None, template=None, partner=None, phone=None):
+        """The text as the phone will show it (diacritics kept or stripped as this provider
+        sends it), its characters, segments and cost; a text too long is reported as such."""
+        if self.code not in SMS_CODES:
+            return super()._order_notify_estimate(content, params, template, partner, phone)
+        self.ensure_one()
+        sms = prepare_sms_text(content or '', unicode=self.sms_unicode)
+        limit = self.sms_max_segments or const.MAX_SEGMENTS
+        if sms.segments > limit and sms.is_unicode:
+            plain = prepare_sms_text(content or '', unicode=False)
+            if plain.segments <= limit:
+                sms = plain
+        return {
+            'text': sms.text,
+            'char_count': sms.length,
+            'segment_count': sms.segments,
+            'encoding': sms.encoding,
+            'cost': 0.0 if self._sms_is_sandbox() else self.unit_cost * sms.segments,
+            'unreachable': False,
+            'too_long': sms.segments > limit,
+        }
+
+    def _order_notify_reports_delivery(self):
+        if self.code not in SMS_CODES:
+            return super()._order_notify_reports_delivery()
+        # eSMS's sandbox accepts the message and never sends a delivery report.
+        return not self._sms_is_sandbox()
+
     # === BUSINESS METHODS: SHARED === #
 
     def _sms_is_sandbox(self):

@@ -9,3 +9,4 @@ from . import test_stock_sms
 from . import test_sms_fallback
 from . import test_smoke
 from . import test_sms_security
+from . import test_sms_preview

@@ -260,6 +260,27 @@ class OrderNotifyProvider(models.Model):
         # No cost yet: Zalo bills a ZNS only once delivered (see _zalo_apply_delivery).
         return vals
 
+    def _order_notify_estimate(self, content, params=None, template=None, partner=None, phone=None):
+        """The ZNS layout filled with the values (from the synchronized template's parameters),
+        the template's price, and whether the buyer is known to have no Zalo (the message would
+        go to the next channel, as ``_order_notify_send`` does)."""
+        if self.code != 'zalo_zns':
+            return super()._order_notify_estimate(content, params, template, partner, phone)
+        self.ensure_one()
+        estimate = super()._order_notify_estimate(content, params, template, partner, phone)
+        zns_template = template and template.zalo_template_id
+        if zns_template and zns_template.price:
+            estimate['cost'] = zns_template.price
+        if self.state == 'test':
+            estimate['cost'] = 0.0  # development mode: not billed
+        lines = [f"{param.name}: {(params or {}).get(param.name, '')}" for param in zns_template.param_ids] \
+            if zns_template else [f"{name}: {value}" for name, value in (params or {}).items()]
+        if lines:
+            estimate['text'] = "\n".join(([zns_template.name] if zns_template and zns_template.name else []) + lines)
+        if partner and phone and partner._zalo_is_known_unreachable(phone):
+            estimate['unreachable'] = _("Zalo said %(phone)s cannot receive ZNS", phone=phone)
+        return estimate
+
     def _order_notify_fetch_status(self, messages):
         """Ask /message/status about messages without a delivery event: 1 = delivered."""
         if self.code != 'zalo_zns':

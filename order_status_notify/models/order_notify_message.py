@@ -605,11 +605,9 @@ class OrderNotifyMessage(models.Model):
         if not self.phone:
             phones, reason_code = order._order_notify_get_phones()
             if not phones:
-                reason = self._order_notify_reason_text(reason_code)
-                typed = order._order_notify_typed_numbers()
-                if typed and reason_code != const.REASON_OPTED_OUT:
-                    reason = _("%(reason)s Number tried: %(numbers)s.", reason=reason, numbers=", ".join(typed))
-                return self._order_notify_set_state('skipped', reason_code, reason)
+                return self._order_notify_set_state(
+                    'skipped', reason_code, self._order_notify_phone_skip_reason(order, reason_code),
+                )
             self.write({'phone': phones[0], 'alternative_phones': ' '.join(phones[1:]) or False})
         provider = self.provider_id
         if provider.state not in ('test', 'enabled'):  # switched off since the message was queued
@@ -874,6 +872,16 @@ class OrderNotifyMessage(models.Model):
             first = first.fallback_from_id
         phones = [first.phone] if first.phone else []
         return phones + [phone for phone in (self.alternative_phones or '').split() if phone not in phones]
+
+    @api.model
+    def _order_notify_phone_skip_reason(self, order, reason_code):
+        """Why ``order``'s buyer cannot be messaged, with the number tried: the same sentence for
+        the dispatcher and the dry run."""
+        reason = self._order_notify_reason_text(reason_code)
+        typed = order._order_notify_typed_numbers()
+        if typed and reason_code != const.REASON_OPTED_OUT:
+            reason = _("%(reason)s Number tried: %(numbers)s.", reason=reason, numbers=", ".join(typed))
+        return reason
 
     def _order_notify_reason_text(self, reason_code):
         return {

@@ -145,7 +145,7 @@ class OrderNotifyDryRun(models.TransientModel):
         segment_count = 0
         cost = 0.0
         today = fields.Date.context_today(self)
-        reason_text = self.env['order.notify.message']._order_notify_reason_text
+        skip_reason = self.env['order.notify.message']._order_notify_phone_skip_reason
         for start in range(0, len(orders), BATCH_SIZE):
             batch = orders[start:start + BATCH_SIZE]
             for order in batch:
@@ -157,7 +157,7 @@ class OrderNotifyDryRun(models.TransientModel):
                     if phones is False:
                         phones, phone_reason = order._order_notify_get_phones()
                     if not phones:
-                        skipped[reason_text(phone_reason)] += 1
+                        skipped[skip_reason(order, phone_reason)] += 1
                         continue
                     sent = False
                     for channel in channels:

@@ -315,6 +315,19 @@ addon_names() {  # every folder at the repository's root holding a __manifest__.
     (IFS=,; echo "${names[*]}")
 }
 
+install_test_db() {  # $DB with every addon and no demo data: created (sets DB_CREATED), or updated when OSN_TEST_DB names an existing one
+    local install=(-d "$DB" --addons-path="$ADDONS_PATH" --stop-after-init --log-level=warn --http-port="${OSN_TEST_HTTP_PORT:-8169}" "${DB_ARGS[@]}")
+    if [ -n "${OSN_TEST_DB:-}" ] && pg_db_exists "$DB"; then
+        say "Updating $ADDONS in the database $DB (OSN_TEST_DB)…"
+        "${ODOO_BIN[@]}" "${install[@]}" -i "$ADDONS" -u "$ADDONS" || die "Updating the addons in $DB failed (see the log above)."
+    else
+        pg_db_exists "$DB" && die "A database $DB already exists and this run did not create it: not touching it."
+        say "Installing $ADDONS in the new database $DB (no demo data, about a minute)…"
+        DB_CREATED=1
+        "${ODOO_BIN[@]}" "${install[@]}" -i "$ADDONS" --without-demo=all || die "Installing the addons failed (see the log above)."
+    fi
+}
+
 prepare() {
     SYSTEM_PYTHON=$(find_python)
     find_odoo

@@ -25,16 +25,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 prepare
-INSTALL=(-d "$DB" --addons-path="$ADDONS_PATH" --stop-after-init --log-level=warn --http-port="${OSN_TEST_HTTP_PORT:-8169}" "${DB_ARGS[@]}")
-if [ -n "${OSN_TEST_DB:-}" ] && pg_db_exists "$DB"; then
-    say "Updating $ADDONS in the database $DB (OSN_TEST_DB)…"
-    "${ODOO_BIN[@]}" "${INSTALL[@]}" -i "$ADDONS" -u "$ADDONS" || die "Updating the addons in $DB failed (see the log above)."
-else
-    pg_db_exists "$DB" && die "A database $DB already exists and this run did not create it: not touching it."
-    say "Installing $ADDONS in the new database $DB (no demo data, about a minute)…"
-    DB_CREATED=1
-    "${ODOO_BIN[@]}" "${INSTALL[@]}" -i "$ADDONS" --without-demo=all || die "Installing the addons failed (see the log above)."
-fi
+install_test_db
 say "Running the reliability suite (${OSN_RELIABILITY_SIZE:-full}) on $DB…"
 "$VENV_DIR/bin/python" "$REPO_DIR/tests/reliability/run.py" --db "$DB" --size "${OSN_RELIABILITY_SIZE:-full}" \
     --scenarios "${OSN_RELIABILITY_SCENARIOS:-faults,kill,race}" --logfile "$STATE_DIR/reliability-$DB.log" \

@@ -38,16 +38,7 @@ ensure_wkhtmltopdf
 "$VENV_DIR/bin/python" -c 'import websocket' 2>/dev/null \
     || die "websocket-client is missing from $VENV_DIR (Odoo's browser tours need it): remove $VENV_DIR/.osn-requirements.sha256 and run again."
 
-INSTALL=(-d "$DB" --addons-path="$ADDONS_PATH" --stop-after-init --log-level=warn --http-port="${OSN_TEST_HTTP_PORT:-8169}" "${DB_ARGS[@]}")
-if [ -n "${OSN_TEST_DB:-}" ] && pg_db_exists "$DB"; then
-    say "Updating $ADDONS in the database $DB (OSN_TEST_DB)…"
-    "${ODOO_BIN[@]}" "${INSTALL[@]}" -i "$ADDONS" -u "$ADDONS" || die "Updating the addons in $DB failed (see the log above)."
-else
-    pg_db_exists "$DB" && die "A database $DB already exists and this run did not create it: not touching it."
-    say "Installing $ADDONS in the new database $DB (no demo data, about a minute)…"
-    DB_CREATED=1
-    "${ODOO_BIN[@]}" "${INSTALL[@]}" -i "$ADDONS" --without-demo=all || die "Installing the addons failed (see the log above)."
-fi
+install_test_db
 
 # What to run: the paths given on the command line (made absolute: pytest runs from the
 # repository), else every addon's tests/ and the top-level tests/.

@@ -59,7 +59,22 @@ class OrderNotifyError(Exception):
         self.ambiguous = bool(ambiguous) and error_class == const.ERROR_TRANSIENT
 
     def __str__(self):
-        return f"[{self.code}] {self.message}" if self.code else self.message
+        return f"[{self.code}] {self.message}" if self.code else str(self.message)
+
+    @classmethod
+    def from_table(cls, code, table, default_message, vendor_text=None, default_class=const.ERROR_INVALID, **kwargs):
+        """The error of a vendor's result ``code`` looked up in one of the vendor error tables
+        (``{code: (error_class, lazy reason)}``, kept as data in each addon's ``const.py``).
+
+        :param default_message: the reason of a code the table does not know
+        :param vendor_text: the vendor's own words, appended to the reason for support
+        :param kwargs: passed on (``retry_at``, ``recipient``, ``fallback``, ``vals``…)
+        """
+        error_class, reason = table.get(code, (default_class, None))
+        message = str(reason) if reason else str(default_message)
+        if vendor_text:
+            message = f"{message} ({vendor_text})"
+        return cls(error_class, message, code=str(code), **kwargs)
 
 
 # Errors of the transaction itself, not of the data: serialization failures, deadlocks, locks not

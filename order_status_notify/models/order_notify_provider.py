@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.tools import notify_api
 from odoo.addons.order_status_notify.utils import OrderNotifyError
 
 _logger = logging.getLogger(__name__)
@@ -232,6 +233,27 @@ class OrderNotifyProvider(models.Model):
             ('state', 'in', ('test', 'enabled')),
             ('company_id', '=', company.id),
         ], limit=1)
+
+    def _order_notify_request(self, method, url, *, vendor=None, json=None, decode=True, **kwargs):
+        """Call this provider's vendor through the one HTTP client of the addons
+        (``tools/notify_api.py``): a kept-alive session per provider and worker, explicit
+        timeouts, 429 read into ``retry_at``, 5xx and network errors as transient
+        ``OrderNotifyError`` (``ambiguous`` where the vendor may have processed the request).
+
+        :param str vendor: the name the shop reads in reasons (default: the provider's code label)
+        :param json: a JSON body
+        :param bool decode: return the decoded JSON object (a body that is not JSON is a
+            transient error); ``False`` returns the ``requests`` response for vendors that
+            answer errors by HTTP status
+        :param kwargs: ``params``, ``data``, ``headers``, ``auth``, ``timeout``,
+            ``rate_limit_headers``
+        """
+        self.ensure_one()
+        vendor = vendor or dict(self._fields['code']._description_selection(self.env)).get(self.code, self.code)
+        if json is not None:
+            kwargs['json'] = json
+        response = notify_api.request(method, url, vendor=vendor, session_key=(self.env.cr.dbname, self.id), **kwargs)
+        return notify_api.decode_json(response, vendor=vendor) if decode else response
 
     def _order_notify_get_default_api_base_url(self):
         """Return the vendor's API root for this provider's code (overridden by channel addons)."""

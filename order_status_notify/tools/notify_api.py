@@ -1,0 +1,159 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+"""The one HTTP client of the channel addons.
+
+Every vendor call (Zalo, the SMS gateways, Messenger…) goes through ``request()``: a
+``requests.Session`` per provider and worker thread (keep-alive: a batch of 50 messages opens one
+TLS connection, not 50), explicit connect/read timeouts, the vendor's rate-limit answer read into
+a ``retry_at``, JSON decoding with a clear error, and logs that name the host only (URLs and
+bodies carry API keys). Errors come out as ``OrderNotifyError`` with the class the dispatcher
+acts upon, and ``ambiguous`` set when the vendor may have processed the request all the same.
+
+Pure Python, no ORM: the provider model wraps it (``order.notify.provider._order_notify_request``).
+"""
+
+import email.utils
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import requests
+
+from odoo.tools.translate import LazyTranslate
+
+from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.utils import OrderNotifyError, is_ambiguous_request_error
+
+_logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+# Explicit (connect, read) timeout of a vendor call, in seconds: a vendor that hangs must not
+# hold a dispatcher worker (and its cron lock) for minutes.
+DEFAULT_TIMEOUT = (5, 20)
+# What a 429 without a readable delay waits.
+DEFAULT_RATE_LIMIT_WAIT = 60
+# Sessions idle this long are dropped (a vendor closes idle keep-alive connections anyway).
+SESSION_IDLE_SECONDS = 300
+
+_local = threading.local()
+
+
+def get_session(key):
+    """The ``requests.Session`` of ``key`` (a provider) for the current thread.
+
+    Sessions are not thread-safe, and Odoo runs one request or cron per thread (or process):
+    one session per (thread, provider) keeps connections alive between the messages of a batch
+    without sharing a connection pool across threads."""
+    sessions = getattr(_local, 'sessions', None)
+    if sessions is None:
+        sessions = _local.sessions = {}
+    now = datetime.now(timezone.utc)
+    entry = sessions.get(key)
+    if entry and (now - entry[1]).total_seconds() > SESSION_IDLE_SECONDS:
+        entry[0].close()
+        entry = None
+    if not entry:
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
+        session.mount('https://', adapter)
+        session.mount('http://', adapter)
+        entry = [session, now]
+        sessions[key] = entry
+    entry[1] = now
+    return entry[0]
+
+
+def drop_session(key):
+    """Close the session of ``key`` in this thread (credentials or base URL changed)."""
+    entry = getattr(_local, 'sessions', {}).pop(key, None)
+    if entry:
+        entry[0].close()
+
+
+def parse_retry_after(value, default=DEFAULT_RATE_LIMIT_WAIT):
+    """Seconds to wait from a ``Retry-After``-style header: delay-seconds or an HTTP date
+    (RFC 9110 §10.2.3); ``default`` when missing or unreadable; at least 1."""
+    if value in (None, ''):
+        return default
+    try:
+        return max(int(float(value)), 1)
+    except (TypeError, ValueError):
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return default
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(int((moment - datetime.now(timezone.utc)).total_seconds()), 1)
+
+
+def request(method, url, *, vendor, session_key=None, timeout=DEFAULT_TIMEOUT,
+            rate_limit_headers=('Retry-After',), **kwargs):
+    """Call a vendor and return its ``requests`` response (any status below 500 but 429).
+
+    :param str vendor: the vendor's name, for the shop's reasons and the log
+    :param session_key: keeps a ``requests.Session`` alive under this key (a provider id);
+        without it, the call uses a throw-away session
+    :param rate_limit_headers: the headers that say how long to wait after a 429, first found wins
+    :raise OrderNotifyError: ``transient`` when the vendor cannot be reached, times out, answers
+        5xx or 429 (with ``retry_at``); ``ambiguous`` when the request may have been processed
+        all the same (read timeout, connection cut once the request was written). Reasons and
+        logs name the host only.
+    """
+    host = urlsplit(url).netloc
+    session = get_session(session_key) if session_key is not None else requests.Session()
+    try:
+        response = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.exceptions.RequestException as error:
+        if session_key is not None:
+            drop_session(session_key)  # a half-closed keep-alive connection is not reused
+        _logger.warning("%s (%s) unreachable: %s", vendor, host, type(error).__name__)
+        raise OrderNotifyError(const.ERROR_TRANSIENT, _lt(
+            "Could not reach %(vendor)s at %(host)s (%(error)s).", vendor=vendor, host=host, error=type(error).__name__,
+        ), code='network', ambiguous=is_ambiguous_request_error(error)) from None
+    finally:
+        if session_key is None:
+            session.close()
+    if response.status_code == 429:
+        value = next((response.headers[h] for h in rate_limit_headers if response.headers.get(h)), None)
+        wait = parse_retry_after(value)
+        _logger.info("%s (%s) rate limit reached: retry in %s s", vendor, host, wait)
+        raise OrderNotifyError(const.ERROR_TRANSIENT, _lt(
+            "%(vendor)s's rate limit was reached: retry in %(seconds)s seconds.", vendor=vendor, seconds=wait,
+        ), code='http_429', retry_at=datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(seconds=wait))
+    if response.status_code >= 500:
+        _logger.warning("%s (%s) answered HTTP %s", vendor, host, response.status_code)
+        raise OrderNotifyError(const.ERROR_TRANSIENT, _lt(
+            "%(vendor)s answered HTTP %(status)s.", vendor=vendor, status=response.status_code,
+        ), code=f'http_{response.status_code}')
+    return response
+
+
+def decode_json(response, *, vendor, ambiguous=None):
+    """The JSON object of a vendor's answer.
+
+    :param ambiguous: whether an unreadable answer may hide a processed request; by default,
+        when its status is 2xx (the vendor said "OK" but the body was cut)
+    :raise OrderNotifyError: ``transient`` (code ``bad_answer``) when the body is not a JSON object
+    """
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise OrderNotifyError(const.ERROR_TRANSIENT, _lt(
+            "%(vendor)s answered something that is not JSON (HTTP %(status)s).",
+            vendor=vendor, status=response.status_code,
+        ), code='bad_answer', ambiguous=response.status_code < 300 if ambiguous is None else ambiguous)
+    return data
+
+
+def mask(text, *secrets):
+    """``text`` with every non-empty secret replaced by ``***``: for log lines and reasons that
+    quote a URL or a vendor's answer."""
+    text = str(text)
+    for secret in secrets:
+        if secret and len(str(secret)) >= 4:
+            text = text.replace(str(secret), '***')
+    return text

@@ -1,7 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 {
     'name': "Order Status Notifications",
-    'version': '18.0.1.1.0',
+    'version': '18.0.1.2.0',
     'category': 'Sales/Sales',
     'summary': "Tell buyers about every change of their order by Zalo ZNS or SMS",
     'description': """

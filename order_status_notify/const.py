@@ -1,35 +1,34 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 """Constants shared by the core and the channel addons.
 
-Adding an event means adding it to ``EVENTS`` (and a hook that calls
-``sale.order._order_notify_enqueue``); the dispatcher reads everything it needs from here.
+Events and channels are read through ``order.notify.registry``, which addons extend; the
+dicts here are the core's own entries.
 """
 
-# Events, in the order a buyer lives them. Keys:
-# - ``kind``: ``transactional`` (always allowed, one per order state) or ``promotional``
-#   (counted against the per-customer daily cap of the company);
-# - ``absorbed_by``: events whose message makes this one redundant for the same order (a COD
-#   order paid at delivery gets one thank-you, not "paid" and "delivered" minutes apart);
-# - ``hold_minutes``: how long a message of this event waits before it may leave when an
-#   absorbing event is likely to follow (see ``sale.order._order_notify_hold_minutes``).
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+# The events of the core, in the order a buyer lives them: the defaults of the event registry
+# (``order.notify.registry._get_events``, where addons add theirs; its docstring explains the keys).
 EVENTS = {
-    'placed': {'kind': 'transactional', 'sequence': 10},
-    'paid': {'kind': 'transactional', 'sequence': 20, 'absorbed_by': ('delivered',), 'hold_minutes': 30},
-    'shipped': {'kind': 'transactional', 'sequence': 30, 'per_parcel': True},
-    'delivered': {'kind': 'transactional', 'sequence': 40},
-    'cancelled': {'kind': 'transactional', 'sequence': 50},
+    'placed': {'label': _lt("Order placed"), 'sequence': 10},
+    'paid': {'label': _lt("Order paid"), 'sequence': 20, 'absorbed_by': ('delivered',), 'hold_minutes': 30},
+    'shipped': {'label': _lt("Order shipped"), 'sequence': 30, 'scope': 'parcel'},
+    'delivered': {'label': _lt("Order delivered"), 'sequence': 40},
+    'cancelled': {'label': _lt("Order cancelled"), 'sequence': 50},
 }
+EVENT_DEFAULTS = {
+    'kind': 'transactional', 'sequence': 100, 'scope': 'order', 'absorbed_by': (), 'hold_minutes': 0,
+    'bucket_hours': 24, 'channels': None, 'default_on': True,
+}
+EVENT_SCOPES = ('order', 'parcel', 'ref', 'bucket')
 
-EVENT_SELECTION = [
-    ('placed', "Order placed"),
-    ('paid', "Order paid"),
-    ('shipped', "Order shipped"),
-    ('delivered', "Order delivered"),
-    ('cancelled', "Order cancelled"),
-]
-
-# The channels a provider can serve, in the default order of the fallback chain.
-DEFAULT_CHANNEL_ORDER = ('zalo', 'sms')
+# The channels of the core: the defaults of the channel registry (``order.notify.registry._get_channels``),
+# which each channel addon extends with its own.
+CHANNELS = {
+    'email': {'label': _lt("E-mail"), 'sequence': 90, 'recipient': 'email'},
+}
 
 # Message states that count as "the buyer got (or is getting) this message".
 SUCCESS_STATES = ('sent', 'delivered')
@@ -91,6 +90,9 @@ REASON_NO_PHONE = 'no_phone'
 REASON_INVALID_PHONE = 'invalid_phone'
 REASON_LANDLINE = 'landline'
 REASON_BLACKLISTED = 'blacklisted'
+REASON_NO_EMAIL = 'no_email'
+REASON_INVALID_EMAIL = 'invalid_email'
+REASON_NO_RECIPIENT = 'no_recipient'    # a channel's own address (chat id…) is not known for the buyer
 REASON_OPTED_OUT = 'opted_out'
 REASON_NO_PROVIDER = 'no_provider'
 REASON_NO_TEMPLATE = 'no_template'
@@ -112,6 +114,9 @@ REASON_NOT_CONFIRMED = 'not_confirmed'  # the reconciliation window ended withou
 # How long the dispatcher waits for the proof of a provider without idempotency key after an
 # ambiguous answer (default of ``order.notify.provider.reconcile_window_minutes``).
 DEFAULT_RECONCILE_WINDOW_MINUTES = 120
+# Reasons saying the buyer has no address of the channel's kind (no mobile, no e-mail): the next
+# channel sending to another kind of address takes over. Blacklists and opt-outs stop the chain.
+NO_ADDRESS_REASONS = (REASON_NO_PHONE, REASON_INVALID_PHONE, REASON_LANDLINE, 'no_email', 'invalid_email', 'no_recipient')
 # Reasons that keep a message queued for later: the message is "deferred".
 DEFER_REASONS = (
     REASON_MERGE_HOLD, REASON_QUIET_HOURS, REASON_DAILY_CAP, REASON_PROVIDER_PAUSED, ERROR_TRANSIENT, ERROR_DEFER,

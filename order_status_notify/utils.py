@@ -10,6 +10,7 @@ import psycopg2
 import psycopg2.errors
 
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyGettext
 
 from odoo.addons.order_status_notify import const
 from odoo.addons.phone_validation.tools import phone_validation
@@ -48,9 +49,12 @@ class OrderNotifyError(Exception):
                  ambiguous=False):
         if error_class not in const.ERROR_CLASSES:
             raise ValueError(f"Unknown error class {error_class!r}")
-        super().__init__(message)
+        super().__init__(str(message))
         self.error_class = error_class
-        self.message = message
+        self.message = str(message)
+        # The reason as given (a lazy translation where the provider used ``_lt``): stored on
+        # the message untranslated, so that each reader sees it in their language.
+        self.lazy_message = message
         self.code = code
         self.retry_at = retry_at
         self.recipient = recipient
@@ -59,7 +63,7 @@ class OrderNotifyError(Exception):
         self.ambiguous = bool(ambiguous) and error_class == const.ERROR_TRANSIENT
 
     def __str__(self):
-        return f"[{self.code}] {self.message}" if self.code else str(self.message)
+        return f"[{self.code}] {self.message}" if self.code else self.message
 
     @classmethod
     def from_table(cls, code, table, default_message, vendor_text=None, default_class=const.ERROR_INVALID, **kwargs):
@@ -71,9 +75,11 @@ class OrderNotifyError(Exception):
         :param kwargs: passed on (``retry_at``, ``recipient``, ``fallback``, ``vals``…)
         """
         error_class, reason = table.get(code, (default_class, None))
-        message = str(reason) if reason else str(default_message)
+        message = reason or default_message
         if vendor_text:
-            message = f"{message} ({vendor_text})"
+            # Kept lazy: the message's reason is translated when read (``lazy_to_json``).
+            message = LazyGettext("%(reason)s (%(vendor_text)s)", reason=message, vendor_text=str(vendor_text),
+                                  _module='order_status_notify')
         return cls(error_class, message, code=str(code), **kwargs)
 
 
@@ -232,3 +238,44 @@ def shorten_text(text, limit, ellipsis='…'):
     boundary = max(cut.rfind(' '), cut.rfind(','))
     cut = cut[:boundary] if boundary > 0 else text[:room]
     return cut.rstrip(' ,;:-–(') + ellipsis
+
+
+def lazy_to_json(value):
+    """A reason as stored on a message (``order.notify.message.reason_data``): a lazy
+    translation (``_lt``) becomes ``{"m": module, "s": source, "a": args}``, its lazy arguments
+    too, so that the text is translated when read, in the reader's language, not frozen in the
+    language of the cron that wrote it. Anything else is kept as its text."""
+    if isinstance(value, LazyGettext):
+        args = value._args
+        if isinstance(args, dict):
+            args = {key: lazy_to_json(arg) for key, arg in args.items()}
+        else:
+            args = [lazy_to_json(arg) for arg in args]
+        return {'m': value._module, 's': value._source, 'a': args}
+    if isinstance(value, OrderNotifyError):
+        return lazy_to_json(value.lazy_message)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return '' if value in (None, False) else str(value)
+
+
+def lazy_from_json(data):
+    """The inverse of ``lazy_to_json``: a ``LazyGettext`` (or a plain value) to translate."""
+    if isinstance(data, dict) and 's' in data:
+        args = data.get('a') or ()
+        if isinstance(args, dict):
+            return LazyGettext(data['s'], _module=data.get('m') or 'order_status_notify',
+                               **{key: lazy_from_json(arg) for key, arg in args.items()})
+        return LazyGettext(data['s'], *(lazy_from_json(arg) for arg in args), _module=data.get('m') or 'order_status_notify')
+    return data
+
+
+def render_lazy_json(data, lang):
+    """The text of a stored reason (``lazy_to_json``) in ``lang``."""
+    value = lazy_from_json(data)
+    if isinstance(value, LazyGettext):
+        try:
+            return value._translate(lang or 'en_US')
+        except Exception:  # noqa: BLE001 - a reason must always show, at worst in English
+            return value._translate('en_US')
+    return '' if value is None else str(value)

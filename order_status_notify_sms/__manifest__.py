@@ -20,6 +20,7 @@ While the "shipped" event is on, Odoo's own delivery SMS (stock_sms, through IAP
     'data': [
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
+        'data/order_notify_template_data.xml',
         'data/res_company_data.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_message_views.xml',
@@ -30,6 +31,7 @@ While the "shipped" event is on, Odoo's own delivery SMS (stock_sms, through IAP
         'demo/order_notify_provider_demo.xml',
     ],
     'post_init_hook': 'post_init_hook',
+    'uninstall_hook': 'uninstall_hook',
     'auto_install': False,
     'installable': True,
 }

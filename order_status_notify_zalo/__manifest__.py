@@ -16,6 +16,8 @@ the fallback for buyers without Zalo.
     'author': "order_status_notify",
     'website': "https://github.com/order-status-notify/order_status_notify",
     'license': 'LGPL-3',
+    'post_init_hook': 'post_init_hook',
+    'uninstall_hook': 'uninstall_hook',
     'depends': ['order_status_notify'],
     'external_dependencies': {'python': ['requests']},
     'data': [
@@ -23,6 +25,7 @@ the fallback for buyers without Zalo.
         'security/order_status_notify_zalo_security.xml',
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
+        'data/order_notify_template_data.xml',
         'views/zalo_zns_template_views.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_template_views.xml',

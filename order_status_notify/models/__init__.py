@@ -1,5 +1,6 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
+from . import order_notify_registry
 from . import order_notify_provider
 from . import order_notify_route
 from . import order_notify_template
@@ -7,6 +8,7 @@ from . import order_notify_template_param
 from . import order_notify_message
 from . import account_move
 from . import mail_activity
+from . import mail_mail
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings

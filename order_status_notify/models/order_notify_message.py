@@ -11,11 +11,15 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from odoo.addons.order_status_notify import const
-from odoo.addons.order_status_notify.utils import OrderNotifyError, is_transaction_error
+from odoo.addons.order_status_notify.utils import (
+    OrderNotifyError, is_transaction_error, lazy_to_json, render_lazy_json,
+)
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 
 class OrderNotifyMessage(models.Model):
@@ -44,9 +48,9 @@ class OrderNotifyMessage(models.Model):
     company_id = fields.Many2one(string="Company", comodel_name='res.company', required=True, index=True, readonly=True)
     user_id = fields.Many2one(string="Salesperson", comodel_name='res.users', index=True, readonly=True)
     team_id = fields.Many2one(string="Sales Team", comodel_name='crm.team', index=True, readonly=True)
-    event = fields.Selection(string="Event", selection=const.EVENT_SELECTION, required=True, index=True, readonly=True)
+    event = fields.Selection(string="Event", selection=lambda self: self.env['order.notify.registry']._selection_events(), required=True, index=True, readonly=True)
     channel = fields.Selection(
-        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        string="Channel", selection=lambda self: self.env['order.notify.registry']._selection_channels(),
         required=True, index=True, readonly=True,
     )
     provider_id = fields.Many2one(
@@ -55,7 +59,16 @@ class OrderNotifyMessage(models.Model):
     provider_code = fields.Selection(related='provider_id.code', string="Provider Code")
     template_id = fields.Many2one(string="Template", comodel_name='order.notify.template', readonly=True, ondelete='set null')
     is_test = fields.Boolean(string="Test Message", readonly=True)
+    ref = fields.Char(
+        string="Event Reference", readonly=True, index='btree_not_null',
+        help="What makes this message unique within its order and event, by the event's scope: the parcel "
+             "(p<id>), the reference given by the hook (a change, a return), the time window of a reminder.",
+    )
     phone = fields.Char(string="Phone", readonly=True, help="The buyer's mobile in E.164 format.")
+    recipient = fields.Char(
+        string="Recipient", readonly=True,
+        help="Where the channel sends the message: the mobile (E.164), the e-mail address, the chat id.",
+    )
     alternative_phones = fields.Char(
         string="Other Phones", readonly=True,
         help="The buyer's other mobiles (E.164, space separated), tried on the same channel when this one cannot "
@@ -70,6 +83,7 @@ class OrderNotifyMessage(models.Model):
     # notification users (salespeople and admins), who can open the order, read it.
     content = fields.Text(string="Content", readonly=True, groups='order_status_notify.group_order_notify_user')
     params = fields.Json(string="Parameters", readonly=True, groups='order_status_notify.group_order_notify_user')
+    subject = fields.Char(string="Subject", readonly=True, groups='order_status_notify.group_order_notify_user')
     params_display = fields.Text(
         string="Template Parameters", compute='_compute_params_display', groups='order_status_notify.group_order_notify_user',
     )
@@ -93,7 +107,11 @@ class OrderNotifyMessage(models.Model):
         help="Queued for later: quiet hours, daily cap, provider paused, retry or quota.",
     )
     reason_code = fields.Char(string="Reason Code", readonly=True)
-    reason = fields.Text(string="Reason", readonly=True)
+    # The reason is stored untranslated (``reason_data``, see ``utils.lazy_to_json``) and shown
+    # in the reader's language; ``reason_text`` keeps it as written, for search and exports.
+    reason = fields.Text(string="Reason", compute='_compute_reason', search='_search_reason')
+    reason_text = fields.Text(string="Reason (as written)", readonly=True)
+    reason_data = fields.Json(string="Reason Data", readonly=True)
     reason_guidance = fields.Char(string="What To Do", compute='_compute_reason_guidance')
     force_send = fields.Boolean(
         string="Sent Now by an Administrator", readonly=True, copy=False,
@@ -153,6 +171,17 @@ class OrderNotifyMessage(models.Model):
         for message in self:
             message.is_deferred = message.state == 'queued' and message.reason_code in const.DEFER_REASONS
 
+    @api.depends('reason_text', 'reason_data')
+    @api.depends_context('lang')
+    def _compute_reason(self):
+        lang = self.env.lang or 'en_US'
+        for message in self:
+            data = message.reason_data
+            message.reason = render_lazy_json(data, lang) if data else (message.reason_text or False)
+
+    def _search_reason(self, operator, value):
+        return [('reason_text', operator, value)]
+
     @api.depends('state', 'reason_code')
     def _compute_reason_guidance(self):
         for message in self:
@@ -177,8 +206,9 @@ class OrderNotifyMessage(models.Model):
             message.params_display = '\n'.join(f"{k}: {v}" for k, v in (message.params or {}).items()) or False
 
     @api.depends('order_name', 'event', 'channel')
+    @api.depends_context('lang')
     def _compute_display_name(self):
-        events = dict(self._fields['event'].selection)
+        events = dict(self._fields['event']._description_selection(self.env))
         channels = dict(self._fields['channel']._description_selection(self.env))
         for message in self:
             message.display_name = f"{message.order_name or ''} · {events.get(message.event, '')} · {channels.get(message.channel, '')}"
@@ -190,16 +220,32 @@ class OrderNotifyMessage(models.Model):
         # Every message has a currency, also those skipped before a provider was chosen: a cost
         # column summed over rows without one shows no total.
         for vals in vals_list:
+            self._order_notify_convert_reason(vals)
             if not vals.get('currency_id'):
                 provider = self.env['order.notify.provider'].browse(vals.get('provider_id'))
                 vals['currency_id'] = (provider.currency_id or self._order_notify_default_currency()).id
         return super().create(vals_list)
 
     def write(self, vals):
+        vals = self._order_notify_convert_reason(dict(vals))
         res = super().write(vals)
         if ('state' in vals and vals['state'] != 'sending') or 'cost' in vals:  # not the dispatcher's claim
             self._order_notify_notify_orders()
         return res
+
+    @api.model
+    def _order_notify_convert_reason(self, vals):
+        """Store a ``reason`` written as text or lazy translation as ``reason_text`` (in
+        English when lazy) and ``reason_data`` (translated when read)."""
+        if 'reason' in vals:
+            reason = vals.pop('reason')
+            if isinstance(reason, (LazyGettext, OrderNotifyError)):
+                vals['reason_data'] = lazy_to_json(reason)
+                vals['reason_text'] = render_lazy_json(vals['reason_data'], 'en_US')
+            else:
+                vals['reason_data'] = False
+                vals['reason_text'] = reason or False
+        return vals
 
     # === ACTION METHODS === #
 
@@ -232,12 +278,12 @@ class OrderNotifyMessage(models.Model):
             if not self.env.user.has_group('order_status_notify.group_order_notify_manager'):
                 raise AccessError(_("Only notification administrators can send a message outside the sending hours."))
             self.check_access('write')
-        reason = _("Sent now by %s, outside the rules of the shop (sending hours, daily cap).", self.env.user.name)
+        reason = _lt("Sent now by %s, outside the rules of the shop (sending hours, daily cap).", self.env.user.name)
         self.sudo().write({
             'force_send': True, 'next_attempt_at': fields.Datetime.now(), 'reason_code': 'send_now', 'reason': reason,
         })
         for message in self:
-            message.order_id._message_log(body=_("Notification %(message)s: %(reason)s", message=message.display_name, reason=reason))
+            message.order_id._message_log(body=_("Notification %(message)s: %(reason)s", message=message.display_name, reason=self.env._(reason)))
         self._order_notify_trigger_dispatch()
         return True
 
@@ -249,7 +295,7 @@ class OrderNotifyMessage(models.Model):
             if not self.env.user.has_group('order_status_notify.group_order_notify_manager'):
                 raise AccessError(_("Only notification administrators can cancel a message."))
             self.check_access('write')
-        self.sudo().write({'state': 'cancelled', 'reason_code': 'manual', 'reason': _("Cancelled by %s.", self.env.user.name)})
+        self.sudo().write({'state': 'cancelled', 'reason_code': 'manual', 'reason': _lt("Cancelled by %s.", self.env.user.name)})
         return True
 
     def _order_notify_check_resend_rights(self):
@@ -274,16 +320,33 @@ class OrderNotifyMessage(models.Model):
     # === BUSINESS METHODS: ENQUEUE === #
 
     @api.model
-    def _order_notify_make_key(self, order, event, channel, picking=None, revision=1, attempt_phone=0):
-        """The idempotency key of a message: one per (order, event, channel), per parcel for
-        per-parcel events, per life of the order from its second one (``-r2``), per other
-        number of the buyer tried on the channel (``-a1``). It starts with a piece of the
-        database uuid because providers keep it account-wide (eSMS RequestId), and it fits
-        ZNS's tracking_id (≤ 48 safe chars)."""
+    def _order_notify_event_ref(self, event, picking=None, ref=None, now=None):
+        """What tells two messages of ``event`` apart within one order life, by the event's
+        scope (``order.notify.registry._get_events``): nothing (once per order), the parcel,
+        the hook's own reference, or the time window of a reminder."""
+        spec = self.env['order.notify.registry']._get_event(event)
+        scope = spec['scope']
+        if scope == 'parcel':
+            return f"p{picking.id}" if picking else False
+        if scope == 'ref':
+            return str(ref) if ref else False
+        if scope == 'bucket':
+            moment = now or fields.Datetime.now()
+            return f"b{int(moment.timestamp() // 3600) // max(int(spec['bucket_hours']), 1)}"
+        return False
+
+    @api.model
+    def _order_notify_make_key(self, order, event, channel, picking=None, revision=1, attempt_phone=0, ref=None):
+        """The idempotency key of a message: one per (order, event, channel) and event
+        reference (``_order_notify_event_ref``: the parcel, the hook's reference…), per life of
+        the order from its second one (``-r2``), per other number of the buyer tried on the
+        channel (``-a1``). It starts with a piece of the database uuid because providers keep it
+        account-wide (eSMS RequestId), and it fits ZNS's tracking_id (≤ 48 safe chars)."""
         dbuuid = self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]
         key = f"osn-{dbuuid}-{order.id}-{event}-{channel}"
-        if picking and const.EVENTS.get(event, {}).get('per_parcel'):
-            key += f"-p{picking.id}"
+        ref = ref if ref is not None else self._order_notify_event_ref(event, picking)
+        if ref:
+            key += f"-{ref}"
         if revision and revision > 1:
             key += f"-r{revision}"
         if attempt_phone:
@@ -291,16 +354,25 @@ class OrderNotifyMessage(models.Model):
         return key
 
     @api.model
-    def _order_notify_enqueue(self, order, event, picking=None, delay_minutes=0):
+    def _order_notify_enqueue(self, order, event, picking=None, delay_minutes=0, ref=None, debounce_minutes=0):
         """Queue the message of ``event`` for ``order`` on the first channel of the event that
-        has a provider, unless this order already has a message for this event (and parcel).
+        has a provider, unless this order already has a message for this event (and reference:
+        see the event's scope).
+
+        :param ref: the hook's reference, for events of scope ``ref`` (a change counter, a return)
+        :param int delay_minutes: hold the message this long (a following event may absorb it)
+        :param int debounce_minutes: when the message is still waiting, push it back this long
+            instead of queuing another: several edits within the window make one message, sent
+            with the values of the last one
 
         Called from business hooks inside their transaction: it only creates a row and wakes
         the dispatcher, never calls a provider, and never raises into the sale flow.
         """
         try:
             with self.env.cr.savepoint():
-                return self._order_notify_enqueue_one(order, event, picking, delay_minutes)
+                return self._order_notify_enqueue_one(
+                    order, event, picking, delay_minutes, ref=ref, debounce_minutes=debounce_minutes,
+                )
         except Exception as error:  # noqa: BLE001 - a notification must never block a sale
             if is_transaction_error(error):
                 # Not the notification's fault: the business transaction itself cannot go on
@@ -312,25 +384,34 @@ class OrderNotifyMessage(models.Model):
             return self.browse()
 
     @api.model
-    def _order_notify_enqueue_one(self, order, event, picking=None, delay_minutes=0):
+    def _order_notify_enqueue_one(self, order, event, picking=None, delay_minutes=0, ref=None, debounce_minutes=0):
         company = order.company_id
         channels = self.env['order.notify.route']._order_notify_get_channels(event, company)
         if not channels:
             return self.browse()  # the event is off for this company
         revision = order.order_notify_revision
-        group_domain = [
+        event_ref = self._order_notify_event_ref(event, picking, ref)
+        existing = self.sudo().search([
             ('order_id', '=', order.id), ('event', '=', event), ('is_test', '=', False), ('revision', '=', revision),
-        ]
-        if const.EVENTS.get(event, {}).get('per_parcel'):
-            group_domain.append(('picking_id', '=', picking.id if picking else False))
-        existing = self.sudo().search(group_domain, limit=1)
+            ('ref', '=', event_ref),
+        ], limit=1)
         if existing:
+            if debounce_minutes and existing.state == 'queued' and not existing.attempt_count:
+                # Still waiting: it leaves later, with the values of the last change.
+                existing.write({
+                    'next_attempt_at': fields.Datetime.now() + timedelta(minutes=debounce_minutes),
+                    'content': False, 'params': False, 'subject': False, 'template_id': False,
+                    'reason_code': const.REASON_MERGE_HOLD,
+                    'reason': _lt("Waiting %s minutes for more changes: one message tells them all.", debounce_minutes),
+                })
+                existing._order_notify_trigger_dispatch(existing.next_attempt_at)
             return existing
         # The order link of the message needs the order's portal token: create it now, in the
         # business transaction, so that the dispatcher only reads it and never writes the order
         # (a write there would collide with the salesperson validating or cancelling it).
         order._portal_ensure_token()
         channel, provider = self._order_notify_pick_channel(channels, company)
+        delay_minutes = max(delay_minutes, debounce_minutes)
         vals = {
             'order_id': order.id,
             'order_name': order.name,
@@ -340,30 +421,35 @@ class OrderNotifyMessage(models.Model):
             'user_id': order.user_id.id,
             'team_id': order.team_id.id,
             'event': event,
+            'ref': event_ref,
             'channel': channel,
             'provider_id': provider.id,
             'currency_id': provider.currency_id.id,
             'revision': revision,
-            'idempotency_key': self._order_notify_make_key(order, event, channel, picking, revision=revision),
+            'idempotency_key': self._order_notify_make_key(order, event, channel, picking, revision=revision, ref=event_ref),
             'next_attempt_at': fields.Datetime.now() + timedelta(minutes=delay_minutes),
         }
         thanked = self._order_notify_get_thank_you(order, event, revision)
         if thanked:
-            vals.update(state='skipped', reason_code=const.REASON_ALREADY_THANKED, reason=_(
+            vals.update(state='skipped', reason_code=const.REASON_ALREADY_THANKED, reason=_lt(
                 "The buyer was already thanked for this order (%(event)s message of %(date)s): that message covered "
                 "this one.",
-                event=dict(self._fields['event']._description_selection(self.env))[thanked.event],
+                event=self._order_notify_event_label(thanked.event),
                 date=company._order_notify_format_local(thanked.sent_date or thanked.create_date),
             ))
+        elif debounce_minutes:
+            vals.update(reason_code=const.REASON_MERGE_HOLD, reason=_lt(
+                "Waiting %s minutes for more changes: one message tells them all.", debounce_minutes,
+            ))
         elif delay_minutes:
-            vals.update(reason_code=const.REASON_MERGE_HOLD, reason=_(
+            vals.update(reason_code=const.REASON_MERGE_HOLD, reason=_lt(
                 "Held %s minutes: if the parcel is received meanwhile, the thank-you message replaces this one.",
                 delay_minutes,
             ))
         if not provider:
             vals.update(
                 state='skipped', reason_code=const.REASON_NO_PROVIDER,
-                reason=_("No enabled provider for the channels of this event."),
+                reason=_lt("No enabled provider for the channels of this event."),
             )
         message = self._order_notify_create_unique(vals)
         if message and message.state == 'queued':
@@ -374,7 +460,7 @@ class OrderNotifyMessage(models.Model):
     def _order_notify_get_thank_you(self, order, event, revision):
         """The message that already told the buyer what ``event`` would tell (the thank-you for
         a COD payment registered after delivery), if it left: see ``absorbed_by``."""
-        absorbed_by = const.EVENTS.get(event, {}).get('absorbed_by')
+        absorbed_by = self.env['order.notify.registry']._get_event(event)['absorbed_by']
         if not absorbed_by:
             return self.browse()
         return self.sudo().search([
@@ -551,7 +637,7 @@ class OrderNotifyMessage(models.Model):
                 return  # another worker holds it: it is theirs now
             self.invalidate_recordset()
             if send_started_at and self.state in ('sending', 'queued'):
-                self._order_notify_set_state('unknown', const.REASON_INTERNAL, _(
+                self._order_notify_set_state('unknown', const.REASON_INTERNAL, _lt(
                     "Unexpected error after the provider call started, check the server log and the provider "
                     "before sending again: %s", error,
                 ))
@@ -559,13 +645,13 @@ class OrderNotifyMessage(models.Model):
                 attempts = self.attempt_count + 1
                 if attempts >= const.MAX_ATTEMPTS:
                     self.attempt_count = attempts
-                    self._order_notify_set_state('failed', const.REASON_INTERNAL, _(
+                    self._order_notify_set_state('failed', const.REASON_INTERNAL, _lt(
                         "Gave up after %(count)s attempts: %(error)s", count=attempts, error=error,
                     ))
                 else:
                     delay = min(const.RETRY_BASE_SECONDS * 2 ** (attempts - 1), const.RETRY_MAX_SECONDS)
                     self.write({'attempt_count': attempts})
-                    self._order_notify_defer(fields.Datetime.now() + timedelta(seconds=delay), const.REASON_INTERNAL, _(
+                    self._order_notify_defer(fields.Datetime.now() + timedelta(seconds=delay), const.REASON_INTERNAL, _lt(
                         "Not sent yet, an error interrupted the dispatcher (see the server log); retried "
                         "automatically: %s", error,
                     ))
@@ -590,46 +676,53 @@ class OrderNotifyMessage(models.Model):
         if not self.is_test:
             if order.state == 'cancel' and self.event != 'cancelled':
                 return self._order_notify_set_state(
-                    'cancelled', const.REASON_ORDER_CANCELLED, _("The order was cancelled before this message left."),
+                    'cancelled', const.REASON_ORDER_CANCELLED, _lt("The order was cancelled before this message left."),
                 )
             if self._order_notify_get_siblings().filtered(lambda m: m.state in const.SUCCESS_STATES):
                 return self._order_notify_set_state(
-                    'skipped', const.REASON_ALREADY_NOTIFIED, _("The buyer already got this message on another channel."),
+                    'skipped', const.REASON_ALREADY_NOTIFIED, _lt("The buyer already got this message on another channel."),
                 )
             absorbing = self._order_notify_get_absorbing_message()
             if absorbing:
-                return self._order_notify_set_state('skipped', const.REASON_MERGED, _(
+                return self._order_notify_set_state('skipped', const.REASON_MERGED, _lt(
                     "Merged into the %(event)s message: the buyer gets one message, not two.",
-                    event=dict(self._fields['event']._description_selection(self.env))[absorbing.event],
+                    event=self._order_notify_event_label(absorbing.event),
                 ))
-        if not self.phone:
-            phones, reason_code = order._order_notify_get_phones()
-            if not phones:
-                return self._order_notify_set_state(
-                    'skipped', reason_code, self._order_notify_phone_skip_reason(order, reason_code),
-                )
-            self.write({'phone': phones[0], 'alternative_phones': ' '.join(phones[1:]) or False})
+        if not self._order_notify_get_recipient():
+            Provider = self.env['order.notify.provider']
+            recipients, reason_code = Provider._order_notify_get_recipients(order, self.channel)
+            if not recipients:
+                self._order_notify_set_state('skipped', reason_code, Provider._order_notify_recipient_skip_reason(
+                    order, self.channel, reason_code,
+                ))
+                # A buyer without a mobile may still have an e-mail address: the next channel
+                # that sends elsewhere takes over. One who asked for no messages is not chased.
+                if reason_code in const.NO_ADDRESS_REASONS:
+                    return self._order_notify_fallback(other_address=True)
+                return True
+            self._order_notify_set_recipients(recipients)
         provider = self.provider_id
         if provider.state not in ('test', 'enabled'):  # switched off since the message was queued
             provider = provider._order_notify_get_available(self.channel, self.company_id)
         if not provider:
-            self._order_notify_set_state('skipped', const.REASON_NO_PROVIDER, _("No enabled provider for this channel."))
+            self._order_notify_set_state('skipped', const.REASON_NO_PROVIDER, _lt("No enabled provider for this channel."))
             return self._order_notify_fallback()
         self.provider_id = provider
         if provider.is_paused:
-            return self._order_notify_defer(now + timedelta(minutes=30), const.REASON_PROVIDER_PAUSED, _(
+            return self._order_notify_defer(now + timedelta(minutes=30), const.REASON_PROVIDER_PAUSED, _lt(
                 "The provider is paused: %s", provider.pause_reason or '',
             ))
         if not self.is_test and not self.force_send:
             opening = self.company_id._order_notify_next_opening(now)
             if opening:
-                return self._order_notify_defer(opening, const.REASON_QUIET_HOURS, _(
+                return self._order_notify_defer(opening, const.REASON_QUIET_HOURS, _lt(
                     "Outside the sending hours of the shop; leaves at the next opening, %s.",
                     self.company_id._order_notify_format_local(opening),
                 ))
-            if const.EVENTS.get(self.event, {}).get('kind') == 'promotional' and self._order_notify_daily_cap_reached():
+            if self.env['order.notify.registry']._get_event(self.event)['kind'] == 'promotional' \
+                    and self._order_notify_daily_cap_reached():
                 tomorrow = self.company_id._order_notify_next_opening(now, next_day=True)
-                return self._order_notify_defer(tomorrow, const.REASON_DAILY_CAP, _(
+                return self._order_notify_defer(tomorrow, const.REASON_DAILY_CAP, _lt(
                     "This customer reached today's message cap.",
                 ))
         if not self.content and not self.params:
@@ -638,7 +731,7 @@ class OrderNotifyMessage(models.Model):
             except UserError as error:
                 return self._order_notify_set_state('failed', const.REASON_RENDER_ERROR, str(error))
             if not self.content and not self.params:
-                return self._order_notify_set_state('failed', const.REASON_NO_TEMPLATE, _(
+                return self._order_notify_set_state('failed', const.REASON_NO_TEMPLATE, _lt(
                     "No template for this event on this channel.",
                 ))
         self._order_notify_mark_sending(auto_commit, progress)
@@ -651,6 +744,26 @@ class OrderNotifyMessage(models.Model):
         if error is not None:
             return self._order_notify_handle_error(error, provider)
         return self._order_notify_record_sent(provider, vals)
+
+    def _order_notify_recipient_kind(self, channel=None):
+        return self.env['order.notify.registry']._get_channel(channel or self.channel)['recipient']
+
+    def _order_notify_get_recipient(self):
+        """Where this message goes on its channel: the mobile for phone channels, else the
+        channel's own address (e-mail, chat id); False until the dispatcher resolved it."""
+        self.ensure_one()
+        if self._order_notify_recipient_kind() == 'phone':
+            return self.phone
+        return self.recipient
+
+    def _order_notify_set_recipients(self, recipients):
+        """Record the address of this message (the first of ``recipients``) and, for phone
+        channels, the buyer's other numbers, tried on the same channel when the first one
+        cannot be reached there."""
+        vals = {'recipient': recipients[0]}
+        if self._order_notify_recipient_kind() == 'phone':
+            vals.update(phone=recipients[0], alternative_phones=' '.join(recipients[1:]) or False)
+        self.write(vals)
 
     def _order_notify_mark_sending(self, auto_commit=False, progress=None):
         """Record that the provider call of this message starts now, and commit it: a crash
@@ -694,7 +807,7 @@ class OrderNotifyMessage(models.Model):
             return self._order_notify_start_reconcile(error, provider)
         if error_class == const.ERROR_TRANSIENT:
             if self.attempt_count >= const.MAX_ATTEMPTS:
-                return self._order_notify_set_state('failed', const.REASON_MAX_ATTEMPTS, _(
+                return self._order_notify_set_state('failed', const.REASON_MAX_ATTEMPTS, _lt(
                     "Gave up after %(count)s attempts: %(error)s", count=self.attempt_count, error=error.message,
                 ))
             delay = min(const.RETRY_BASE_SECONDS * 2 ** (self.attempt_count - 1), const.RETRY_MAX_SECONDS)
@@ -771,22 +884,22 @@ class OrderNotifyMessage(models.Model):
         if not template:
             return
         rendered = template._order_notify_render(self.order_id, self.event, picking=self.picking_id)
-        self.write({'template_id': template.id, 'content': rendered['content'], 'params': rendered['params'] or False})
+        self.write({
+            'template_id': template.id, 'content': rendered['content'], 'params': rendered['params'] or False,
+            'subject': rendered.get('subject') or False,
+        })
 
     def _order_notify_get_siblings(self):
         """The other messages of the same order event (and parcel): the fallback chain."""
         self.ensure_one()
-        domain = [
+        return self.search([
             ('id', '!=', self.id), ('order_id', '=', self.order_id.id), ('event', '=', self.event),
-            ('is_test', '=', False), ('revision', '=', self.revision),
-        ]
-        if const.EVENTS.get(self.event, {}).get('per_parcel'):
-            domain.append(('picking_id', '=', self.picking_id.id))
-        return self.search(domain)
+            ('is_test', '=', False), ('revision', '=', self.revision), ('ref', '=', self.ref or False),
+        ])
 
     def _order_notify_get_absorbing_message(self):
-        """Return a message of this order that makes this one redundant (see ``const.EVENTS``)."""
-        absorbed_by = const.EVENTS.get(self.event, {}).get('absorbed_by')
+        """Return a message of this order that makes this one redundant (the event's ``absorbed_by``)."""
+        absorbed_by = self.env['order.notify.registry']._get_event(self.event)['absorbed_by']
         if not absorbed_by:
             return self.browse()
         return self.search([
@@ -798,19 +911,22 @@ class OrderNotifyMessage(models.Model):
         cap = self.company_id.order_notify_daily_cap
         if cap <= 0:
             return False
-        promotional = [event for event, spec in const.EVENTS.items() if spec.get('kind') == 'promotional']
+        promotional = self.env['order.notify.registry']._events_of_kind('promotional')
         since = self.company_id._order_notify_day_start(fields.Datetime.now())
+        address = ('phone', '=', self.phone) if self.phone else ('recipient', '=', self.recipient)
         count = self.search_count([
-            ('phone', '=', self.phone), ('event', 'in', promotional), ('state', 'in', const.SUCCESS_STATES),
+            address, ('event', 'in', promotional), ('state', 'in', const.SUCCESS_STATES),
             ('sent_date', '>=', since),
         ])
         return count >= cap
 
-    def _order_notify_fallback(self, other_phone=False):
+    def _order_notify_fallback(self, other_phone=False, other_address=False):
         """Queue the event on the next channel of the company's order, unless the buyer already
         got it somewhere. With ``other_phone`` (this number cannot be reached on this channel),
         the buyer's next number is tried on the same channel first: a buyer who typed two
         numbers gets the cheaper channel on the second before the next channel on the first.
+        With ``other_address`` (the buyer has no address of this channel's kind, e.g. no
+        mobile), only channels sending to another kind of address are tried (e-mail).
         Returns the new message, if any."""
         self.ensure_one()
         if self.is_test or self._order_notify_get_siblings().filtered(lambda m: m.state in const.SUCCESS_STATES):
@@ -828,6 +944,9 @@ class OrderNotifyMessage(models.Model):
             return self.browse()
         tried = set(self._order_notify_get_siblings().mapped('channel')) | {self.channel}
         next_channels = [c for c in channels[channels.index(self.channel) + 1:] if c not in tried]
+        if other_address:
+            kind = self._order_notify_recipient_kind()
+            next_channels = [c for c in next_channels if self._order_notify_recipient_kind(c) != kind]
         Provider = self.env['order.notify.provider']
         for channel in next_channels:
             provider = Provider._order_notify_get_available(channel, self.company_id)
@@ -840,6 +959,7 @@ class OrderNotifyMessage(models.Model):
         """Queue this message again on ``channel`` for ``phone`` (the ``phone_index``-th
         number of the buyer), linked to this one."""
         self.ensure_one()
+        is_phone = self._order_notify_recipient_kind(channel) == 'phone'
         fallback = self._order_notify_create_unique({
             'order_id': self.order_id.id,
             'order_name': self.order_name,
@@ -852,12 +972,15 @@ class OrderNotifyMessage(models.Model):
             'channel': channel,
             'provider_id': provider.id,
             'currency_id': provider.currency_id.id,
-            'phone': phone,
-            'alternative_phones': self.alternative_phones,
+            'phone': phone if is_phone else False,
+            'recipient': phone if is_phone else False,
+            'alternative_phones': self.alternative_phones if is_phone else False,
             'revision': self.revision,
+            'ref': self.ref,
             'fallback_from_id': self.id,
             'idempotency_key': self._order_notify_make_key(
-                self.order_id, self.event, channel, self.picking_id, revision=self.revision, attempt_phone=phone_index,
+                self.order_id, self.event, channel, revision=self.revision, attempt_phone=phone_index,
+                ref=self.ref or False,
             ),
         })
         self._order_notify_trigger_dispatch()
@@ -880,16 +1003,29 @@ class OrderNotifyMessage(models.Model):
         reason = self._order_notify_reason_text(reason_code)
         typed = order._order_notify_typed_numbers()
         if typed and reason_code != const.REASON_OPTED_OUT:
-            reason = _("%(reason)s Number tried: %(numbers)s.", reason=reason, numbers=", ".join(typed))
+            reason = _lt("%(reason)s Number tried: %(numbers)s.", reason=reason, numbers=", ".join(typed))
         return reason
+
+    @api.model
+    def _order_notify_text(self, value):
+        """``value`` as the current user reads it: a lazy reason translated in their language."""
+        return self.env._(value) if isinstance(value, LazyGettext) else value
+
+    @api.model
+    def _order_notify_event_label(self, event):
+        """The event's label, lazy: a reason quoting it is translated for each reader."""
+        return self.env['order.notify.registry']._get_event(event).get('label') or event
 
     def _order_notify_reason_text(self, reason_code):
         return {
-            const.REASON_NO_PHONE: _("The customer has no phone number."),
-            const.REASON_INVALID_PHONE: _("The customer's phone number is not valid."),
-            const.REASON_LANDLINE: _("The customer's phone number is a landline: it cannot receive messages."),
-            const.REASON_BLACKLISTED: _("The customer's phone number is in the phone blacklist."),
-            const.REASON_OPTED_OUT: _("The customer asked not to receive order notifications."),
+            const.REASON_NO_PHONE: _lt("The customer has no phone number."),
+            const.REASON_INVALID_PHONE: _lt("The customer's phone number is not valid."),
+            const.REASON_LANDLINE: _lt("The customer's phone number is a landline: it cannot receive messages."),
+            const.REASON_BLACKLISTED: _lt("The customer's phone number is in the phone blacklist."),
+            const.REASON_OPTED_OUT: _lt("The customer asked not to receive order notifications."),
+            const.REASON_NO_EMAIL: _lt("The customer has no e-mail address."),
+            const.REASON_INVALID_EMAIL: _lt("The customer's e-mail address is not valid."),
+            const.REASON_NO_RECIPIENT: _lt("The customer cannot be reached on this channel."),
         }.get(reason_code, reason_code)
 
     def _order_notify_guidance(self, reason_code):
@@ -902,6 +1038,8 @@ class OrderNotifyMessage(models.Model):
             const.REASON_LANDLINE: _("Add a mobile number to the customer (a landline cannot get messages), %s", send_again),
             const.REASON_BLACKLISTED: _("Only if the customer asks: remove the number from the phone blacklist, %s", send_again),
             const.REASON_OPTED_OUT: _("Only if the customer asks: untick 'No order notifications', %s", send_again),
+            const.REASON_NO_EMAIL: _("Add an e-mail address to the customer, %s", send_again),
+            const.REASON_INVALID_EMAIL: _("Correct the customer's e-mail address, %s", send_again),
             const.REASON_NO_PROVIDER: _("Enable a provider for this channel (Order Notifications › Providers), %s", send_again),
             const.REASON_NO_TEMPLATE: _("Create a template for this event and channel, %s", send_again),
             const.REASON_RENDER_ERROR: _("Correct the template, %s", send_again),
@@ -923,7 +1061,7 @@ class OrderNotifyMessage(models.Model):
         limit = fields.Datetime.now() - timedelta(minutes=const.STUCK_SENDING_MINUTES)
         stuck = self.search([('state', '=', 'sending'), ('send_started_at', '<', limit)])
         for message in stuck:
-            message._order_notify_set_state('unknown', const.REASON_STUCK, _(
+            message._order_notify_set_state('unknown', const.REASON_STUCK, _lt(
                 "The sending worker stopped before it recorded the answer of the provider. Check with the "
                 "provider before sending again.",
             ))
@@ -947,7 +1085,7 @@ class OrderNotifyMessage(models.Model):
         deadline = fields.Datetime.now() + timedelta(minutes=max(provider.reconcile_window_minutes, 1))
         self.write({
             'state': 'reconciling', 'next_attempt_at': deadline, 'reason_code': const.REASON_RECONCILING,
-            'reason': _(
+            'reason': _lt(
                 "%(error)s %(provider)s may have accepted it and has no idempotency key: not sent again "
                 "unless it proves it did not, checked until %(deadline)s UTC.",
                 error=error.message, provider=provider.name, deadline=fields.Datetime.to_string(deadline),
@@ -970,11 +1108,11 @@ class OrderNotifyMessage(models.Model):
                     continue  # settled by the provider's answer meanwhile
                 verdict = verdicts.get(message.id)
                 if verdict == 'not_accepted':
-                    message._order_notify_defer(fields.Datetime.now(), const.ERROR_TRANSIENT, _(
+                    message._order_notify_defer(fields.Datetime.now(), const.ERROR_TRANSIENT, _lt(
                         "%s did not accept the message: sent again.", provider.name,
                     ))
                 else:
-                    message._order_notify_set_state('unknown', const.REASON_NOT_CONFIRMED, _(
+                    message._order_notify_set_state('unknown', const.REASON_NOT_CONFIRMED, _lt(
                         "%s did not confirm the message within its reconciliation window; it has no "
                         "idempotency key, so the message is not sent again automatically. Check with the "
                         "provider before sending again.", provider.name,
@@ -1007,7 +1145,7 @@ class OrderNotifyMessage(models.Model):
                     continue
                 vals = {'state': 'delivered', 'delivered_date': delivered_date or fields.Datetime.now()}
             elif status == 'failed' and message.state in ('sent', 'unknown'):
-                vals = {'state': 'failed', 'reason_code': 'not_delivered', 'reason': reason or _("The provider could not deliver the message.")}
+                vals = {'state': 'failed', 'reason_code': 'not_delivered', 'reason': reason or _lt("The provider could not deliver the message.")}
             else:
                 continue
             if cost is not None:

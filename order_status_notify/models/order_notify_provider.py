@@ -3,7 +3,8 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import plaintext2html
 
 from odoo.addons.order_status_notify import const
 from odoo.addons.order_status_notify.tools import notify_api
@@ -29,17 +30,18 @@ class OrderNotifyProvider(models.Model):
     sequence = fields.Integer(string="Sequence", default=10)
     code = fields.Selection(
         string="Provider",
-        selection=[('sandbox', "Sandbox")],
-        default='sandbox',
+        selection=[('none', "No Provider Set"), ('sandbox', "Sandbox"), ('mail', "Odoo E-mail")],
+        default='none',
         required=True,
         help="The technical code of this provider: it decides which API is spoken.",
     )
     channel = fields.Selection(
         string="Channel",
-        selection=[('zalo', "Zalo ZNS"), ('sms', "SMS")],
+        selection=lambda self: self.env['order.notify.registry']._selection_channels(),
         required=True,
-        default='sms',
+        default=lambda self: self._order_notify_default_channel(),
         tracking=True,
+        help="What the provider carries; the channels come from the installed channel addons.",
     )
     state = fields.Selection(
         string="State",
@@ -143,7 +145,8 @@ class OrderNotifyProvider(models.Model):
         """Override in channel addons: set the features their code supports. The sandbox never
         leaves Odoo, so its answers are never ambiguous."""
         for provider in self:
-            provider.support_idempotency_key = provider.code == 'sandbox'
+            # Neither the sandbox nor Odoo's e-mail leaves Odoo in the send: never ambiguous.
+            provider.support_idempotency_key = provider.code in ('sandbox', 'mail')
 
     def _compute_message_counts(self):
         counts = {
@@ -156,6 +159,15 @@ class OrderNotifyProvider(models.Model):
             provider.queued_count = counts.get((provider.id, 'queued'), 0)
             provider.sent_count = sum(counts.get((provider.id, s), 0) for s in const.SUCCESS_STATES)
             provider.failed_count = counts.get((provider.id, 'failed'), 0)
+
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains('code', 'channel')
+    def _check_mail_channel(self):
+        for provider in self:
+            if (provider.code == 'mail' and provider.channel != 'email') or (
+                    provider.channel == 'email' and provider.code not in ('mail', 'sandbox', 'none')):
+                raise ValidationError(_("Odoo E-mail is the provider of the E-mail channel, and only it."))
 
     # === CRUD METHODS === #
 
@@ -225,6 +237,39 @@ class OrderNotifyProvider(models.Model):
         self.check_access('write')
 
     @api.model
+    def _order_notify_default_channel(self):
+        selection = self.env['order.notify.registry']._selection_channels()
+        return selection[0][0] if selection else False
+
+    @api.model
+    def _order_notify_get_recipients(self, order, channel):
+        """Where the buyer of ``order`` is reached on ``channel``: the hook the dispatcher asks
+        before a message leaves. The core knows phone channels (the buyer's mobiles, see
+        ``sale.order._order_notify_get_phones``) and e-mail; a channel addon sending elsewhere
+        (a Messenger chat id) overrides it for its channel.
+
+        :return: ``([address, …], False)``, the first one used first, or ``([], reason_code)``
+            (``const.REASON_*``; ``const.NO_ADDRESS_REASONS`` let the next channel of another
+            kind take over)
+        """
+        kind = self.env['order.notify.registry']._get_channel(channel)['recipient']
+        if kind == 'phone':
+            return order._order_notify_get_phones()
+        if kind == 'email':
+            return order._order_notify_get_emails()
+        return [], const.REASON_NO_RECIPIENT
+
+    @api.model
+    def _order_notify_recipient_skip_reason(self, order, channel, reason_code):
+        """Why the buyer of ``order`` cannot be reached on ``channel`` (``reason_code`` from
+        ``_order_notify_get_recipients``), lazily translated: shown on the skipped message in
+        its reader's language. Channel addons with their own addresses override it."""
+        Message = self.env['order.notify.message']
+        if self.env['order.notify.registry']._get_channel(channel)['recipient'] == 'phone':
+            return Message._order_notify_phone_skip_reason(order, reason_code)
+        return Message._order_notify_reason_text(reason_code)
+
+    @api.model
     def _order_notify_get_available(self, channel, company):
         """Return the provider that sends the messages of ``channel`` for ``company`` now,
         or an empty recordset. Paused providers stay available: their messages wait."""
@@ -264,6 +309,11 @@ class OrderNotifyProvider(models.Model):
         self.ensure_one()
         if self.code == 'sandbox':
             return _("The sandbox provider is always reachable; it sends nothing outside Odoo.")
+        if self.code == 'mail':
+            servers = self.env['ir.mail_server'].sudo().search_count([])
+            if servers:
+                return _("E-mails leave through Odoo's outgoing mail servers (%s configured).", servers)
+            return _("E-mails leave through Odoo's default outgoing mail server (no server configured in Settings).")
         raise UserError(_("This provider cannot test its connection."))
 
     def _order_notify_estimate_cost(self, message):
@@ -284,6 +334,8 @@ class OrderNotifyProvider(models.Model):
         :raise OrderNotifyError: with the error class that tells the dispatcher what to do.
         """
         self.ensure_one()
+        if self.code == 'mail':
+            return self._mail_send(message)
         if self.code != 'sandbox':
             raise NotImplementedError(f"Provider {self.code} does not implement sending")
         self._sandbox_raise_simulated_error()
@@ -301,6 +353,31 @@ class OrderNotifyProvider(models.Model):
             'delivered_date': now,
             'cost': self.unit_cost,
             'currency_id': self.currency_id.id,
+        }
+
+    def _mail_send(self, message):
+        """The e-mail channel: hand the message to Odoo's mail queue (``mail.mail``), which
+        sends it with the database's outgoing mail servers; its state becomes the message's
+        (``mail.mail._postprocess_sent_message``). The e-mail is logged on the order, as any
+        e-mail of the shop to its customer. E-mail costs the shop nothing."""
+        order = message.order_id
+        company = message.company_id
+        mail = self.env['mail.mail'].sudo().create({
+            'subject': message.subject or _("%(shop)s: order %(order)s", shop=company.name, order=message.order_name or ''),
+            'body_html': plaintext2html(message.content or ''),
+            'email_to': message.recipient,
+            'email_from': company.email_formatted or False,
+            'model': order and 'sale.order',
+            'res_id': order.id,
+            'message_type': 'email_outgoing',
+            'auto_delete': False,  # its state is the message's delivery status
+            'order_notify_message_id': message.id,
+        })
+        cron = self.env.ref('mail.ir_cron_mail_scheduler_action', raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+        return {
+            'state': 'sent', 'provider_message_ref': f'mail-{mail.id}', 'cost': 0.0, 'currency_id': self.currency_id.id,
         }
 
     def _sandbox_raise_simulated_error(self):

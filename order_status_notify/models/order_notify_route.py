@@ -2,8 +2,6 @@
 
 from odoo import _, api, fields, models
 
-from odoo.addons.order_status_notify import const
-
 
 class OrderNotifyRoute(models.Model):
     """Which channels carry an event for a company, in which order.
@@ -19,10 +17,10 @@ class OrderNotifyRoute(models.Model):
         string="Company", comodel_name='res.company', required=True, index=True,
         default=lambda self: self.env.company,
     )
-    event = fields.Selection(string="Event", selection=const.EVENT_SELECTION, required=True)
+    event = fields.Selection(string="Event", selection=lambda self: self.env['order.notify.registry']._selection_events(), required=True)
     event_sequence = fields.Integer(compute='_compute_event_sequence', store=True)
     channel = fields.Selection(
-        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        string="Channel", selection=lambda self: self.env['order.notify.registry']._selection_channels(),
         required=True,
     )
     sequence = fields.Integer(string="Sequence", default=10)
@@ -41,7 +39,7 @@ class OrderNotifyRoute(models.Model):
     @api.depends('event')
     def _compute_event_sequence(self):
         for route in self:
-            route.event_sequence = const.EVENTS.get(route.event, {}).get('sequence', 100)
+            route.event_sequence = self.env['order.notify.registry']._get_event(route.event)['sequence']
 
     @api.depends('sequence', 'active', 'event', 'company_id')
     def _compute_fallback_rank(self):
@@ -83,20 +81,28 @@ class OrderNotifyRoute(models.Model):
         return self._order_notify_create_defaults(self.env['res.company'].search([]))
 
     @api.model
-    def _order_notify_create_defaults(self, companies):
-        """Give ``companies`` every event on every channel in the default order (Zalo, then SMS)."""
+    def _order_notify_create_defaults(self, companies, channels=None):
+        """Give ``companies`` the routes of ``channels`` (default: every channel of the
+        registry) for every event: a channel at its place in the fallback chain (its registry
+        ``sequence``: Zalo, SMS, e-mail), active when the event is on by default and lists the
+        channel. Routes that exist (even archived by an admin) are kept as they are."""
+        Registry = self.env['order.notify.registry']
+        registered = Registry._get_channels()
+        channels = [c for c in (channels or registered) if c in registered]
         existing = {
             (route.company_id.id, route.event, route.channel)
             for route in self.with_context(active_test=False).search([('company_id', 'in', companies.ids)])
         }
-        channels = [c for c, _label in self.env['order.notify.provider']._fields['channel'].selection]
-        ordered = [c for c in const.DEFAULT_CHANNEL_ORDER if c in channels]
-        ordered += [c for c in channels if c not in ordered]
-        vals_list = [
-            {'company_id': company.id, 'event': event, 'channel': channel, 'sequence': (index + 1) * 10}
-            for company in companies
-            for event in const.EVENTS
-            for index, channel in enumerate(ordered)
-            if (company.id, event, channel) not in existing
-        ]
+        vals_list = []
+        for event, spec in Registry._get_events().items():
+            spec = Registry._get_event(event)
+            for channel in channels:
+                for company in companies:
+                    if (company.id, event, channel) in existing:
+                        continue
+                    vals_list.append({
+                        'company_id': company.id, 'event': event, 'channel': channel,
+                        'sequence': Registry._get_channel(channel)['sequence'],
+                        'active': spec['default_on'] and (spec['channels'] is None or channel in spec['channels']),
+                    })
         return self.create(vals_list)

@@ -44,12 +44,12 @@ class OrderNotifyTemplate(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     event = fields.Selection(
-        string="Event", selection=const.EVENT_SELECTION,
+        string="Event", selection=lambda self: self.env['order.notify.registry']._selection_events(),
         required=True,
     )
     event_sequence = fields.Integer(compute='_compute_event_sequence', store=True)
     channel = fields.Selection(
-        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        string="Channel", selection=lambda self: self.env['order.notify.registry']._selection_channels(),
         required=True,
     )
     provider_id = fields.Many2one(
@@ -60,6 +60,10 @@ class OrderNotifyTemplate(models.Model):
     company_id = fields.Many2one(
         string="Company", comodel_name='res.company', index=True,
         help="Leave empty to share this template between companies.",
+    )
+    subject = fields.Char(
+        string="Subject", translate=True,
+        help="The subject of e-mails; order values work as in the text.",
     )
     body = fields.Text(
         string="Text", translate=True,
@@ -101,7 +105,7 @@ class OrderNotifyTemplate(models.Model):
     @api.depends('event')
     def _compute_event_sequence(self):
         for template in self:
-            template.event_sequence = const.EVENTS.get(template.event, {}).get('sequence', 100)
+            template.event_sequence = self.env['order.notify.registry']._get_event(template.event)['sequence']
 
     def _compute_render_model(self):
         self.render_model = 'sale.order'
@@ -155,7 +159,7 @@ class OrderNotifyTemplate(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {'body', 'param_ids'} & set(vals):
+        if {'body', 'subject', 'param_ids'} & set(vals):
             self._order_notify_check_dynamic_code()
         return res
 
@@ -241,7 +245,7 @@ class OrderNotifyTemplate(models.Model):
         if self.env.su or self.env.user.has_group('mail.group_mail_template_editor'):
             return
         for template in self.sudo():
-            sources = [template.body] + [
+            sources = [template.body, template.subject] + [
                 param.expression for param in template.param_ids if param.value_key == 'expression'
             ]
             if any(self._has_unsafe_expression_template_inline_template(src, 'sale.order') for src in sources if src):
@@ -268,9 +272,10 @@ class OrderNotifyTemplate(models.Model):
     def _order_notify_render(self, order, event, picking=None):
         """Render this template on ``order``.
 
-        :return: ``{'content': str, 'params': {name: str}}``; ``content`` is the text of text
-                 channels (or a readable summary for template channels), ``params`` the values
-                 of the provider template's parameters.
+        :return: ``{'content': str, 'params': {name: str}, 'subject': str}``; ``content`` is
+                 the text of text channels (or a readable summary for template channels),
+                 ``params`` the values of the provider template's parameters, ``subject`` the
+                 e-mail subject (empty when the template has none).
         :raise UserError: when an expression cannot be rendered.
         """
         self.ensure_one()
@@ -278,5 +283,8 @@ class OrderNotifyTemplate(models.Model):
         content = ''
         if self.body:
             content = self._render_field('body', order.ids, compute_lang=True, add_context=values)[order.id]
+        subject = ''
+        if self.subject:
+            subject = self._render_field('subject', order.ids, compute_lang=True, add_context=values)[order.id]
         params = {param.name: param._order_notify_render_value(order, values) for param in self.param_ids}
-        return {'content': content.strip(), 'params': params}
+        return {'content': content.strip(), 'params': params, 'subject': ' '.join(subject.split())}

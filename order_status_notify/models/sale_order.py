@@ -1,7 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date
+from odoo.tools import email_normalize, format_amount, format_date
 
 from odoo.addons.order_status_notify import const
 from odoo.addons.order_status_notify.utils import extract_mobiles, shorten_text
@@ -111,9 +111,9 @@ class SaleOrder(models.Model):
     def _order_notify_hold_minutes(self, event):
         """A payment registered while the parcel is on its way is usually cash collected on
         delivery: hold the ``paid`` message a little so that the ``delivered`` thank-you, which
-        follows within minutes, replaces it (``absorbed_by`` in ``const.EVENTS``)."""
+        follows within minutes, replaces it (the event's ``absorbed_by``)."""
         self.ensure_one()
-        hold = const.EVENTS.get(event, {}).get('hold_minutes', 0)
+        hold = self.env['order.notify.registry']._get_event(event)['hold_minutes']
         if not hold:
             return 0
         shipped = self.picking_ids.filtered(lambda p: p.picking_type_code == 'outgoing' and p.state == 'done')
@@ -180,6 +180,28 @@ class SaleOrder(models.Model):
             if phones[0] in blacklisted:
                 return [], const.REASON_BLACKLISTED
             return [phone for phone in phones if phone not in blacklisted], False
+        return [], reason
+
+    def _order_notify_get_emails(self):
+        """Return ``([email], False)``: the address the e-mail channel writes to, or
+        ``([], reason_code)``. The customer who ordered first (the invoice contact reads the
+        shop's e-mails more than the person receiving the parcel), then the shipping contact;
+        an opt-out or an address in Odoo's mail blacklist stops everything."""
+        self.ensure_one()
+        reason = const.REASON_NO_EMAIL
+        Blacklist = self.env['mail.blacklist'].sudo()
+        for partner in self.partner_id | self.partner_shipping_id:
+            if partner.order_notify_opt_out or partner.commercial_partner_id.order_notify_opt_out:
+                return [], const.REASON_OPTED_OUT
+            if not partner.email:
+                continue
+            normalized = email_normalize(partner.email)
+            if not normalized:
+                reason = const.REASON_INVALID_EMAIL
+                continue
+            if Blacklist.search_count([('email', '=', normalized), ('active', '=', True)], limit=1):
+                return [], const.REASON_BLACKLISTED
+            return [normalized], False
         return [], reason
 
     def _order_notify_typed_numbers(self):

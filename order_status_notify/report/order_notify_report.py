@@ -52,10 +52,10 @@ class OrderNotifyReport(models.Model):
     user_id = fields.Many2one(string="Salesperson", comodel_name='res.users', readonly=True)
     team_id = fields.Many2one(string="Sales Team", comodel_name='crm.team', readonly=True)
     event = fields.Selection(
-        string="Event", selection=lambda self: self.env['order.notify.message']._fields['event'].selection, readonly=True,
+        string="Event", selection=lambda self: self.env['order.notify.registry']._selection_events(), readonly=True,
     )
     channel = fields.Selection(
-        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        string="Channel", selection=lambda self: self.env['order.notify.registry']._selection_channels(),
         readonly=True,
     )
     provider_id = fields.Many2one(string="Provider", comodel_name='order.notify.provider', readonly=True)

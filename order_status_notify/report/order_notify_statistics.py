@@ -33,11 +33,11 @@ class OrderNotifyStatistics(models.TransientModel):
     date_from = fields.Date(string="From", required=True, default=_default_date_from)
     date_to = fields.Date(string="To", required=True, default=_default_date_to)
     channel = fields.Selection(
-        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        string="Channel", selection=lambda self: self.env['order.notify.registry']._selection_channels(),
     )
     provider_id = fields.Many2one(string="Provider", comodel_name='order.notify.provider')
     event = fields.Selection(
-        string="Event", selection=lambda self: self.env['order.notify.message']._fields['event'].selection,
+        string="Event", selection=lambda self: self.env['order.notify.registry']._selection_events(),
     )
     company_id = fields.Many2one(
         string="Company", comodel_name='res.company', domain=lambda self: [('id', 'in', self.env.companies.ids)],

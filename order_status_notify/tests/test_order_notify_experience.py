@@ -119,12 +119,17 @@ class TestOrderNotifyExperience(OrderNotifyCommon):
 
     def test_channels_in_fallback_order_reordered_by_sequence(self):
         routes = self.env['order.notify.route'].search([('company_id', '=', self.company.id), ('event', '=', 'placed')])
-        self.assertEqual([(r.channel, r.fallback_rank) for r in routes], [('zalo', "1st channel"), ('sms', "2nd channel")])
+        # The default chain: Zalo, SMS, then e-mail for buyers without a mobile.
+        self.assertEqual([(r.channel, r.fallback_rank) for r in routes], [
+            ('zalo', "1st channel"), ('sms', "2nd channel"), ('email', "3rd channel"),
+        ])
         # Drag SMS above Zalo (the handle widget writes the sequences).
         routes.filtered(lambda r: r.channel == 'sms').sequence = 1
         routes = routes.search([('company_id', '=', self.company.id), ('event', '=', 'placed')])
-        self.assertEqual([(r.channel, r.fallback_rank) for r in routes], [('sms', "1st channel"), ('zalo', "2nd channel")])
-        self.assertEqual(routes._order_notify_get_channels('placed', self.company), ['sms', 'zalo'])
+        self.assertEqual([(r.channel, r.fallback_rank) for r in routes], [
+            ('sms', "1st channel"), ('zalo', "2nd channel"), ('email', "3rd channel"),
+        ])
+        self.assertEqual(routes._order_notify_get_channels('placed', self.company), ['sms', 'zalo', 'email'])
         events = routes.search([('company_id', '=', self.company.id)]).mapped('event')
         self.assertEqual(list(dict.fromkeys(events)), ['placed', 'paid', 'shipped', 'delivered', 'cancelled'])
 
@@ -140,7 +145,7 @@ class TestOrderNotifyExperience(OrderNotifyCommon):
         chatter_before = order.message_ids
         wizard = self.env['order.notify.send.test'].with_user(self.admin).create({
             'provider_id': self.sms.id,
-            'template_id': self.env.ref('order_status_notify.template_sms_placed').id,
+            'template_id': self.env.ref('order_status_notify_sms.template_sms_placed').id,
             'order_id': order.id,
             'phone': '098 765 4321',
         })

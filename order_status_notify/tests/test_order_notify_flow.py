@@ -143,7 +143,7 @@ class TestOrderNotifyFlow(OrderNotifyCommon):
         self.assertEqual((message.state, message.reason_code), ('skipped', 'no_provider'))
 
     def test_bad_template_fails_with_reason_and_order_confirms(self):
-        self.env.ref('order_status_notify.template_sms_placed').body = "{{ object.no_such_field }}"
+        self.env.ref('order_status_notify_sms.template_sms_placed').body = "{{ object.no_such_field }}"
         order = self._create_order()
         order.action_confirm()
         self.assertEqual(order.state, 'sale')
@@ -155,7 +155,7 @@ class TestOrderNotifyFlow(OrderNotifyCommon):
     def test_template_preview(self):
         order = self._create_order()
         order.action_confirm()
-        template = self.env.ref('order_status_notify.template_sms_placed')
+        template = self.env.ref('order_status_notify_sms.template_sms_placed')
         template.preview_order_id = order
         self.assertIn(order.name, template.preview_content)
 
@@ -164,7 +164,7 @@ class TestOrderNotifyFlow(OrderNotifyCommon):
         order.action_confirm()
         wizard = self.env['order.notify.send.test'].create({
             'provider_id': self.sms.id,
-            'template_id': self.env.ref('order_status_notify.template_sms_shipped').id,
+            'template_id': self.env.ref('order_status_notify_sms.template_sms_shipped').id,
             'order_id': order.id,
             'phone': '098 765 4321',
         })

@@ -37,7 +37,7 @@ class TestOrderNotifyTemplateEditor(OrderNotifyCommon):
         self._create_provider('sandbox', 'sms', unit_cost=850.0, currency_id=self.vnd.id)
         order = self._create_order()
         order.action_confirm()
-        template = self.env.ref('order_status_notify.template_sms_placed')
+        template = self.env.ref('order_status_notify_sms.template_sms_placed')
         template.preview_order_id = order
         self.assertEqual(template.preview_phone, template.preview_content)
         self.assertIn(order.name, template.preview_phone)

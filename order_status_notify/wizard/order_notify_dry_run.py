@@ -10,7 +10,6 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.order_status_notify import const
 
 _logger = logging.getLogger(__name__)
 
@@ -75,7 +74,8 @@ class OrderNotifyDryRun(models.TransientModel):
         duration = time.monotonic() - started
         _logger.info("Order notifications preview: %s orders in %.2f s", result['order_count'], duration)
         self.line_ids.unlink()
-        event_labels = dict(const.EVENT_SELECTION)
+        Registry = self.env['order.notify.registry']
+        event_labels = dict(Registry._selection_events())
         self.write({
             'is_done': True,
             'order_count': result['order_count'],
@@ -92,7 +92,7 @@ class OrderNotifyDryRun(models.TransientModel):
                     'segment_count': line['segment_count'], 'cost': line['cost'],
                 })
                 for (event, channel), line in sorted(
-                    result['messages'].items(), key=lambda item: (const.EVENTS[item[0][0]]['sequence'], item[0][1]))
+                    result['messages'].items(), key=lambda item: (Registry._get_event(item[0][0])['sequence'], item[0][1]))
             ] + [
                 fields.Command.create({'kind': 'skipped', 'reason': reason, 'count': count})
                 for reason, count in sorted(result['skipped'].items())
@@ -132,7 +132,9 @@ class OrderNotifyDryRun(models.TransientModel):
         Route = self.env['order.notify.route']
         Provider = self.env['order.notify.provider']
         Template = self.env['order.notify.template']
-        channels_of = {event: Route._order_notify_get_channels(event, company) for event in const.EVENTS}
+        channels_of = {
+            event: Route._order_notify_get_channels(event, company) for event in self.env['order.notify.registry']._get_events()
+        }
         providers = {
             channel: Provider._order_notify_get_available(channel, company)
             for channel in set().union(*channels_of.values())
@@ -145,7 +147,10 @@ class OrderNotifyDryRun(models.TransientModel):
         segment_count = 0
         cost = 0.0
         today = fields.Date.context_today(self)
-        skip_reason = self.env['order.notify.message']._order_notify_phone_skip_reason
+        Message = self.env['order.notify.message']
+
+        def skip_reason(order, reason_code):
+            return Message._order_notify_text(Message._order_notify_phone_skip_reason(order, reason_code))
         for start in range(0, len(orders), BATCH_SIZE):
             batch = orders[start:start + BATCH_SIZE]
             for order in batch:

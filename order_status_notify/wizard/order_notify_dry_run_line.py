@@ -2,8 +2,6 @@
 
 from odoo import fields, models
 
-from odoo.addons.order_status_notify import const
-
 
 class OrderNotifyDryRunLine(models.TransientModel):
     """One figure of a preview: the messages of an event on a channel, or the buyers skipped
@@ -17,9 +15,9 @@ class OrderNotifyDryRunLine(models.TransientModel):
     kind = fields.Selection(
         string="Kind", selection=[('message', "Messages"), ('skipped', "Skipped")], required=True,
     )
-    event = fields.Selection(string="Event", selection=const.EVENT_SELECTION)
+    event = fields.Selection(string="Event", selection=lambda self: self.env['order.notify.registry']._selection_events())
     channel = fields.Selection(
-        string="Channel", selection=lambda self: self.env['order.notify.provider']._fields['channel'].selection,
+        string="Channel", selection=lambda self: self.env['order.notify.registry']._selection_channels(),
     )
     reason = fields.Char(string="Reason")
     count = fields.Integer(string="Count")

@@ -7,3 +7,4 @@ from . import order_notify_template
 from . import res_company
 from . import res_config_settings
 from . import stock_picking
+from . import order_notify_registry

@@ -125,7 +125,7 @@ class TestEsms(SmsCommon):
         self.assertEqual(self._send_requests()[0].json['IsUnicode'], '0')
         self.assertRecordValues(message, [{'state': 'sent', 'segment_count': 1, 'sms_encoding': 'gsm7'}])
         # A text longer than 3 SMS even without diacritics is not sent, with the reason.
-        template = self.env.ref('order_status_notify.template_sms_placed')
+        template = self.env.ref('order_status_notify_sms.template_sms_placed')
         template.body = "Đơn {{ order_ref }}: " + "cảm ơn quý khách đã đặt hàng tại cửa hàng. " * 12
         self.provider.sms_max_segments = 3
         self.env['order.notify.route'].with_context(active_test=False).search([('event', '=', 'placed')]).active = True

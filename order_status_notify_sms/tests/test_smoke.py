@@ -21,4 +21,4 @@ class TestSmsSmoke(TransactionCase):
         Provider = self.env['order.notify.provider']
         codes = dict(Provider._fields['code'].selection)
         self.assertLessEqual({'esms', 'speedsms', 'vietguys'}, set(codes))
-        self.assertIn('sms', dict(Provider._fields['channel'].selection))
+        self.assertIn('sms', dict(Provider._fields['channel']._description_selection(self.env)))

@@ -22,7 +22,7 @@ class TestSmsPreview(SmsCommon):
     def test_template_preview_shows_text_segments_and_cost(self):
         provider = self._create_esms(unit_cost=800)
         order = self._shipped_order()
-        template = self.env.ref('order_status_notify.template_sms_shipped')
+        template = self.env.ref('order_status_notify_sms.template_sms_shipped')
         template.preview_order_id = order
         sms = prepare_sms_text(template.preview_content, unicode=provider.sms_unicode)
         self.assertTrue(sms.segments >= 2, "the Vietnamese shipping text is more than one UCS-2 SMS")

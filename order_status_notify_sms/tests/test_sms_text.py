@@ -98,7 +98,7 @@ class TestSmsText(SmsCommon):
     def test_template_counts_and_warning(self):
         provider = self._create_esms(sms_unicode=True, sms_max_segments=3)
         order = self._shipped_order()
-        template = self.env.ref('order_status_notify.template_sms_shipped')
+        template = self.env.ref('order_status_notify_sms.template_sms_shipped')
         # No provider on the template: the company's SMS provider's settings apply.
         template.preview_order_id = order
         preview = template.preview_content

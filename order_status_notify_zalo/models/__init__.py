@@ -7,3 +7,4 @@ from . import order_notify_template_param
 from . import res_partner
 from . import zalo_zns_template
 from . import zalo_zns_template_param
+from . import order_notify_registry

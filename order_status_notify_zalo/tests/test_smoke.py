@@ -19,4 +19,4 @@ class TestZaloSmoke(TransactionCase):
 
     def test_provider_model_offers_the_zalo_channel(self):
         Provider = self.env['order.notify.provider']
-        self.assertIn('zalo', dict(Provider._fields['channel'].selection))
+        self.assertIn('zalo', dict(Provider._fields['channel']._description_selection(self.env)))

@@ -21,8 +21,8 @@ if str(TESTS_DIR) not in sys.path:
 
 
 def pytest_ignore_collect(collection_path, config):
-    """The reliability suite's small variant needs the test database of pytest-odoo."""
-    if collection_path.name == 'test_reliability.py' and 'odoo.tools' not in sys.modules:
+    """The reliability suite's small variant and the uninstall test need pytest-odoo's Odoo."""
+    if collection_path.name in ('test_reliability.py', 'test_channel_uninstall.py') and 'odoo.tools' not in sys.modules:
         return True
     return None
 

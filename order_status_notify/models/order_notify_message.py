@@ -817,7 +817,7 @@ class OrderNotifyMessage(models.Model):
             return self._order_notify_fallback(other_phone=error.recipient)
         if error_class == const.ERROR_DEFER:
             retry_at = error.retry_at or self.company_id._order_notify_next_opening(now, next_day=True)
-            provider._order_notify_alert(_("Sending deferred"), error.message)
+            provider._order_notify_alert(_("Sending deferred"), error.message, key=f'deferred-{error.code or error_class}')
             return self._order_notify_defer(retry_at, error_class, error.message)
         if error_class == const.ERROR_BALANCE:
             self.attempt_count -= 1  # not the message's fault: it keeps all its attempts

@@ -808,24 +808,24 @@ class OrderNotifyMessage(models.Model):
         if error_class == const.ERROR_TRANSIENT:
             if self.attempt_count >= const.MAX_ATTEMPTS:
                 return self._order_notify_set_state('failed', const.REASON_MAX_ATTEMPTS, _lt(
-                    "Gave up after %(count)s attempts: %(error)s", count=self.attempt_count, error=error.message,
+                    "Gave up after %(count)s attempts: %(error)s", count=self.attempt_count, error=error.lazy_message,
                 ))
             delay = min(const.RETRY_BASE_SECONDS * 2 ** (self.attempt_count - 1), const.RETRY_MAX_SECONDS)
-            return self._order_notify_defer(error.retry_at or now + timedelta(seconds=delay), error_class, error.message)
+            return self._order_notify_defer(error.retry_at or now + timedelta(seconds=delay), error_class, error.lazy_message)
         if error_class == const.ERROR_UNREACHABLE:
-            self._order_notify_set_state('skipped', error_class, error.message)
+            self._order_notify_set_state('skipped', error_class, error.lazy_message)
             return self._order_notify_fallback(other_phone=error.recipient)
         if error_class == const.ERROR_DEFER:
             retry_at = error.retry_at or self.company_id._order_notify_next_opening(now, next_day=True)
             provider._order_notify_alert(_("Sending deferred"), error.message, key=f'deferred-{error.code or error_class}')
-            return self._order_notify_defer(retry_at, error_class, error.message)
+            return self._order_notify_defer(retry_at, error_class, error.lazy_message)
         if error_class == const.ERROR_BALANCE:
             self.attempt_count -= 1  # not the message's fault: it keeps all its attempts
             provider._order_notify_pause(error.message)
-            return self._order_notify_defer(now + timedelta(minutes=30), error_class, error.message)
+            return self._order_notify_defer(now + timedelta(minutes=30), error_class, error.lazy_message)
         if error_class == const.ERROR_CONFIG:
             provider._order_notify_pause(error.message)
-            return self._order_notify_set_state('failed', error_class, error.message)
+            return self._order_notify_set_state('failed', error_class, error.lazy_message)
         if error_class == const.ERROR_DUPLICATE:
             vals = {'state': 'sent', 'sent_date': self.sent_date or now, **error.vals}
             if vals.get('cost'):
@@ -833,10 +833,10 @@ class OrderNotifyMessage(models.Model):
             self.write({**vals, 'reason_code': False, 'reason': False})
             return True
         if error_class == const.ERROR_TEMPLATE:
-            self._order_notify_set_state('failed', error_class, error.message)
+            self._order_notify_set_state('failed', error_class, error.lazy_message)
             self._order_notify_alert_template(provider, error)
             return self._order_notify_fallback()
-        self._order_notify_set_state('failed', error_class, error.message)
+        self._order_notify_set_state('failed', error_class, error.lazy_message)
         return self._order_notify_fallback() if error.fallback else True
 
     def _order_notify_alert_template(self, provider, error):
@@ -1088,7 +1088,7 @@ class OrderNotifyMessage(models.Model):
             'reason': _lt(
                 "%(error)s %(provider)s may have accepted it and has no idempotency key: not sent again "
                 "unless it proves it did not, checked until %(deadline)s UTC.",
-                error=error.message, provider=provider.name, deadline=fields.Datetime.to_string(deadline),
+                error=error.lazy_message, provider=provider.name, deadline=fields.Datetime.to_string(deadline),
             ),
         })
         self._order_notify_trigger_dispatch(deadline)

@@ -9,11 +9,10 @@ Collected only under pytest-odoo (see conftest.py), which provides the Odoo comm
 """
 import json
 import subprocess
-import uuid
 
 import pytest
 
-from test_reliability import _odoo_command
+from osn_databases import fresh_database
 
 SETUP = """
 Provider = env['order.notify.provider'].sudo()
@@ -58,18 +57,8 @@ def _report(command, db):
 
 @pytest.fixture
 def channel_db():
-    _test_db, command = _odoo_command()
-    db = f"osn_uninstall_{uuid.uuid4().hex[:8]}"
-    try:
-        install = subprocess.run(
-            [*command, '-d', db, '-i', 'order_status_notify_zalo,order_status_notify_sms', '--without-demo=all',
-             '--stop-after-init', '--no-http', '--log-level=warn'],
-            capture_output=True, text=True, timeout=900, check=False,
-        )
-        assert install.returncode == 0, install.stderr[-3000:]
-        yield command, db
-    finally:
-        subprocess.run(['dropdb', '--if-exists', db], check=False, capture_output=True)
+    with fresh_database('osn_uninstall') as database:
+        yield database
 
 
 def test_uninstalling_a_channel_leaves_no_enabled_provider_behind(channel_db):

@@ -49,9 +49,10 @@ class OrderNotifyError(Exception):
                  ambiguous=False):
         if error_class not in const.ERROR_CLASSES:
             raise ValueError(f"Unknown error class {error_class!r}")
-        super().__init__(str(message))
+        text = _lazy_text(message)
+        super().__init__(text)
         self.error_class = error_class
-        self.message = str(message)
+        self.message = text
         # The reason as given (a lazy translation where the provider used ``_lt``): stored on
         # the message untranslated, so that each reader sees it in their language.
         self.lazy_message = message
@@ -81,6 +82,21 @@ class OrderNotifyError(Exception):
             message = LazyGettext("%(reason)s (%(vendor_text)s)", reason=message, vendor_text=str(vendor_text),
                                   _module='order_status_notify')
         return cls(error_class, message, code=str(code), **kwargs)
+
+
+def _lazy_text(message):
+    """``message`` as text: a lazy translation in the language of the current web request, or
+    in English (a cron has no reader; the message's stored reason is translated when read)."""
+    if not isinstance(message, LazyGettext):
+        return str(message)
+    lang = 'en_US'
+    try:
+        from odoo.http import request  # noqa: PLC0415
+        if request and request.env and request.env.lang:
+            lang = request.env.lang
+    except RuntimeError:  # no request bound to this thread
+        pass
+    return message._translate(lang)
 
 
 # Errors of the transaction itself, not of the data: serialization failures, deadlocks, locks not

@@ -1,6 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 from odoo import api, models
+from odoo.tools.translate import LazyGettext
 
 from odoo.addons.order_status_notify import const
 
@@ -17,6 +18,11 @@ class OrderNotifyRegistry(models.AbstractModel):
     _description = "Order Notification Events and Channels"
 
     # === BUSINESS METHODS: EVENTS === #
+
+    def _label(self, code, spec):
+        """The label of an event or channel in the user's language (labels are lazy)."""
+        label = spec.get('label') or code
+        return self.env._(label) if isinstance(label, LazyGettext) else label
 
     @api.model
     def _get_events(self):
@@ -45,7 +51,7 @@ class OrderNotifyRegistry(models.AbstractModel):
     @api.model
     def _selection_events(self):
         events = sorted(self._get_events().items(), key=lambda item: item[1].get('sequence', 100))
-        return [(code, self.env._(spec['label'])) for code, spec in events]
+        return [(code, self._label(code, spec)) for code, spec in events]
 
     @api.model
     def _events_of_kind(self, kind):
@@ -68,7 +74,7 @@ class OrderNotifyRegistry(models.AbstractModel):
     @api.model
     def _selection_channels(self):
         channels = sorted(self._get_channels().items(), key=lambda item: item[1].get('sequence', 100))
-        return [(code, self.env._(spec['label'])) for code, spec in channels]
+        return [(code, self._label(code, spec)) for code, spec in channels]
 
     @api.model
     def _get_channel(self, channel):

@@ -5,8 +5,6 @@ import logging
 import secrets
 from urllib.parse import urlencode
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
@@ -25,10 +23,11 @@ VENDOR = "Zalo"
 class OrderNotifyProvider(models.Model):
     """Zalo ZNS ("ZBS Template Message" sent by phone number) through the OA's own app.
 
-    This file holds the fields, the actions, the core hooks (send, estimate, status, test) and
-    the HTTP glue over the core client; the OAuth connection and the token rotation are in
-    ``order_notify_provider_token.py``, the template sync on ``zalo.zns.template``, the delivery
-    reports on ``order.notify.message``, the pure helpers in ``utils.py``.
+    This file holds the fields, the actions, the core hooks (send, estimate, status, test), the
+    HTTP glue over the core client and the webhook's entry; the Official Account (OAuth
+    connection, token rotation, quota and health) is in ``order_notify_provider_account.py``,
+    the template sync on ``zalo.zns.template``, the delivery reports on ``order.notify.message``,
+    the pure helpers in ``utils.py``.
     """
     _inherit = 'order.notify.provider'
 
@@ -421,42 +420,6 @@ class OrderNotifyProvider(models.Model):
                 'zalo_balance_error': error.message, 'zalo_balance_error_date': fields.Datetime.now(),
             })
         raise error
-
-    # === BUSINESS METHODS: QUOTA AND HEALTH === #
-
-    def _zalo_write_health(self, vals):
-        """Store quota and balance information in a short transaction of its own: the sending
-        transaction must not write the provider row, which a token renewal may have changed
-        meanwhile (it would fail to serialize). Best effort: skipped when the row is busy."""
-        try:
-            with self.env.registry.cursor() as health_cr:
-                health_cr.execute("SET LOCAL lock_timeout = '3s'")
-                self.env(cr=health_cr, su=True)[self._name].browse(self.id).write(vals)
-        except psycopg2.Error as error:
-            _logger.info("Zalo health of provider %s not stored: %s", self.id, type(error).__name__)
-
-    def _zalo_store_quota(self, quota):
-        """Store the quota Zalo returned and alert under 10 %."""
-        parsed = utils.parse_quota(quota)
-        if not parsed:
-            return
-        daily, remaining = parsed
-        self._zalo_write_health({
-            'zalo_daily_quota': daily, 'zalo_remaining_quota': remaining, 'zalo_quota_date': fields.Datetime.now(),
-            'zalo_balance_error': False, 'zalo_balance_error_date': False,
-        })
-        self._zalo_check_quota(daily, remaining)
-
-    def _zalo_check_quota(self, daily=None, remaining=None):
-        provider = self.sudo()
-        daily = provider.zalo_daily_quota if daily is None else daily
-        remaining = provider.zalo_remaining_quota if remaining is None else remaining
-        if daily > 0 and remaining < daily * const.QUOTA_ALERT_RATIO:
-            provider._order_notify_alert(_("ZNS quota low"), _(
-                "Only %(remaining)s of the %(daily)s ZNS allowed today are left: further messages wait until "
-                "tomorrow (Zalo raises the quota of OAs with good quality).",
-                remaining=remaining, daily=daily,
-            ), key='zns_quota_low')
 
     # === BUSINESS METHODS: TEMPLATES === #
 

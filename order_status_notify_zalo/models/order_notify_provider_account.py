@@ -22,8 +22,9 @@ class ZaloTokenRejected(Exception):
 
 
 class OrderNotifyProvider(models.Model):
-    """The Zalo OA connection of the provider: the OAuth v4 consent, and the access token (25 h)
-    renewed with a single-use refresh token that rotates at each use.
+    """The Zalo Official Account behind the provider: the OAuth v4 consent, the access token
+    (25 h) renewed with a single-use refresh token that rotates at each use, the quota and the
+    health alerts.
 
     Renewals take a row lock on the provider and commit the new pair in their own cursor before
     it is used, so that two workers never spend the same refresh token and a rollback of the
@@ -116,7 +117,7 @@ class OrderNotifyProvider(models.Model):
         provider._zalo_store_tokens(data)
         return data['access_token']
 
-    def _zalo_store_tokens(self, data, extra=None):
+    def _zalo_store_tokens(self, data):
         """Store a token answer ``{"access_token", "refresh_token", "expires_in": "90000"}``."""
         expires_in = utils.parse_expires_in(data)
         self.sudo().write({
@@ -124,7 +125,6 @@ class OrderNotifyProvider(models.Model):
             'zalo_refresh_token': data['refresh_token'],
             'zalo_access_token_expiry': fields.Datetime.now() + timedelta(seconds=expires_in),
             'zalo_token_error': False,
-            **(extra or {}),
         })
         self.flush_recordset()
         _logger.info("Zalo access token of provider %s renewed, valid %s s", self.id, expires_in)
@@ -192,6 +192,43 @@ class OrderNotifyProvider(models.Model):
             return False
         oa = utils.answer_data(data)
         return str(oa['oa_id']) if not utils.error_code(data) and oa.get('oa_id') else False
+
+    # === BUSINESS METHODS: QUOTA AND HEALTH === #
+
+    def _zalo_write_health(self, vals):
+        """Store quota and balance information in a short transaction of its own: the sending
+        transaction must not write the provider row, which a token renewal may have changed
+        meanwhile (it would fail to serialize). Best effort: skipped when the row is busy.
+        (Tests, whose rows no other cursor sees, write in their own transaction instead.)"""
+        try:
+            with self.env.registry.cursor() as health_cr:
+                health_cr.execute("SET LOCAL lock_timeout = '3s'")
+                self.env(cr=health_cr, su=True)[self._name].browse(self.id).write(vals)
+        except psycopg2.Error as error:
+            _logger.info("Zalo health of provider %s not stored: %s", self.id, type(error).__name__)
+
+    def _zalo_store_quota(self, quota):
+        """Store the quota Zalo returned and alert under 10 %."""
+        parsed = utils.parse_quota(quota)
+        if not parsed:
+            return
+        daily, remaining = parsed
+        self._zalo_write_health({
+            'zalo_daily_quota': daily, 'zalo_remaining_quota': remaining, 'zalo_quota_date': fields.Datetime.now(),
+            'zalo_balance_error': False, 'zalo_balance_error_date': False,
+        })
+        self._zalo_check_quota(daily, remaining)
+
+    def _zalo_check_quota(self, daily=None, remaining=None):
+        provider = self.sudo()
+        daily = provider.zalo_daily_quota if daily is None else daily
+        remaining = provider.zalo_remaining_quota if remaining is None else remaining
+        if daily > 0 and remaining < daily * const.QUOTA_ALERT_RATIO:
+            provider._order_notify_alert(_("ZNS quota low"), _(
+                "Only %(remaining)s of the %(daily)s ZNS allowed today are left: further messages wait until "
+                "tomorrow (Zalo raises the quota of OAs with good quality).",
+                remaining=remaining, daily=daily,
+            ), key='zns_quota_low')
 
     # === BUSINESS METHODS: CRON AND ALERTS === #
 

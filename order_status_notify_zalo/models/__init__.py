@@ -2,6 +2,7 @@
 
 from . import order_notify_message
 from . import order_notify_provider
+from . import order_notify_provider_account
 from . import order_notify_template
 from . import order_notify_template_param
 from . import res_partner

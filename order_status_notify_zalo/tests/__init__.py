@@ -8,3 +8,4 @@ from . import test_zalo_http
 from . import test_zalo_security
 from . import test_zalo_values
 from . import test_zalo_reconcile
+from . import test_zalo_utils

@@ -2,6 +2,7 @@
 
 import pathlib
 import sys
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -25,6 +26,19 @@ TOKEN_PATH = '/v4/oa/access_token'
 CUSTOMER_PHONE = '84912345678'  # the core test customer's 0912 345 678
 
 
+@contextmanager
+def _token_cursor_of_the_test(provider):
+    """A test's rows are invisible to any other cursor: the token renewal locks the provider
+    row and commits the new pair in a savepoint of the test's own cursor instead."""
+    with provider.env.cr.savepoint(flush=True):
+        yield provider.env.cr
+
+
+def _write_health_in_the_test(provider, vals):
+    """Quota and balance are written in the test's own transaction, for the same reason."""
+    provider.sudo().write(vals)
+
+
 class ZaloCommon(OrderNotifyCommon):
     """The shop of the core tests with a Zalo ZNS provider talking over real HTTP to a fresh
     fake Zalo (ZNS API and OAuth on one server, the sandbox's five demo templates), a sandbox
@@ -32,6 +46,9 @@ class ZaloCommon(OrderNotifyCommon):
 
     def setUp(self):
         super().setUp()
+        Provider = type(self.env['order.notify.provider'])
+        self.patch(Provider, '_zalo_token_cursor', _token_cursor_of_the_test)
+        self.patch(Provider, '_zalo_write_health', _write_health_in_the_test)
         self.zns = FakeZaloZNS(demo_templates=True, admin_phones=[CUSTOMER_PHONE])
         self.server = FakeServer(self.zns).start()
         self.addCleanup(self.server.stop)
@@ -48,7 +65,7 @@ class ZaloCommon(OrderNotifyCommon):
             'currency_id': self.vnd.id,
         })
         self.sms_provider = self._create_provider('sandbox', 'sms')
-        self.provider._zalo_sync_templates()
+        self.env['zalo.zns.template']._zalo_sync_from_provider(self.provider)
         self.zns_templates = {t.template_ref: t for t in self.provider.zalo_template_ids}
         self.template_placed = self._create_zns_template('placed', '100001')
         self.zns.requests.clear()

@@ -9,6 +9,7 @@ import pytz
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.order_status_notify_zalo import utils
 from odoo.addons.order_status_notify_zalo.tests.common import CUSTOMER_PHONE, ZaloCommon
 
 
@@ -46,7 +47,7 @@ class TestZaloSend(ZaloCommon):
             'state': 'sent', 'channel': 'zalo', 'provider_id': self.provider.id, 'cost': 300.0,
             'cost_source': 'estimate', 'currency_id': self.vnd.id, 'zalo_development': False,
         }])  # the synced price of the ZNS template, until Zalo reports the delivery
-        self.assertEqual(message.sent_date, self.provider._zalo_parse_ms(zalo_message.sent_time))
+        self.assertEqual(message.sent_date, utils.parse_ms(zalo_message.sent_time))
         self.assertFalse(self._messages(order, channel='sms'))
         # The quota Zalo returned is kept on the provider.
         self.assertEqual((self.provider.zalo_daily_quota, self.provider.zalo_remaining_quota), (500, 499))
@@ -63,7 +64,7 @@ class TestZaloSend(ZaloCommon):
         self.assertEqual(Provider._zalo_process_webhook(raw, headers), (200, 'ok'))
         self.assertRecordValues(message, [{
             'state': 'delivered', 'cost': 300.0, 'cost_source': 'provider',
-            'delivered_date': self.provider._zalo_parse_ms(delivery_ms),
+            'delivered_date': utils.parse_ms(delivery_ms),
         }])
         # Zalo re-delivers the event (at-least-once): nothing changes.
         write_date = message.write_date

@@ -28,7 +28,7 @@ class TestZaloTemplates(ZaloCommon):
     def test_sync_alerts_when_a_template_is_disabled_or_removed(self):
         self.zns.templates['100003'].status = 'DISABLE'
         del self.zns.templates['100004']
-        self.provider._zalo_sync_templates()
+        self.env['zalo.zns.template']._zalo_sync_from_provider(self.provider)
         self.assertEqual(self.zns_templates['100003'].status, 'DISABLE')
         self.assertEqual(self.zns_templates['100004'].status, 'MISSING')
         summaries = self.provider.activity_ids.mapped('summary')

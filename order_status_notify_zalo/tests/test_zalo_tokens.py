@@ -44,7 +44,7 @@ class TestZaloTokens(ZaloCommon):
 
     def test_reused_refresh_token_pauses_without_losing_the_message(self):
         spent = self.zns.refresh_token
-        self.provider._zalo_refresh_access_token(cr=self.env.cr)
+        self.provider._zalo_refresh_access_token()
         self.assertEqual(self.zns.tokens.check(spent, 'refresh'), 'used')
         # A restored backup holds the spent refresh token, and the access token has expired.
         self.provider.zalo_refresh_token = spent
@@ -73,7 +73,7 @@ class TestZaloTokens(ZaloCommon):
     def test_refresh_skipped_when_another_worker_already_renewed(self):
         # Another worker renewed while this one waited for the lock: its token is used as is.
         self.provider.zalo_access_token = 'fake-zalo-access-renewed-by-another-worker'
-        token = self.provider._zalo_refresh_access_token(cr=self.env.cr, failed_token='the-token-that-failed')
+        token = self.provider._zalo_refresh_access_token(failed_token='the-token-that-failed')
         self.assertEqual(token, 'fake-zalo-access-renewed-by-another-worker')
         self.assertFalse(self._token_calls())
 

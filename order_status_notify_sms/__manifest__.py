@@ -1,7 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 {
     'name': "Order Status Notifications: SMS Brandname",
-    'version': '18.0.1.1.0',
+    'version': '18.0.1.2.0',
     'category': 'Sales/Sales',
     'summary': "Send order notifications as SMS brandname (eSMS, SpeedSMS, Vietguys)",
     'description': """
@@ -10,22 +10,19 @@ SMS brandname channel of Order Status Notifications
 Sends the order messages as customer-care brandname SMS through the Vietnamese gateways
 eSMS (ViHAT), SpeedSMS and VietGuys: with or without diacritics, counted in characters and
 SMS, priced per SMS, with delivery reports, balance alerts, and as the fallback of Zalo ZNS.
-While the "shipped" event is on, Odoo's own delivery SMS (stock_sms, through IAP) is off.
 """,
     'author': "order_status_notify",
     'website': "https://github.com/order-status-notify/order_status_notify",
     'license': 'LGPL-3',
-    'depends': ['order_status_notify', 'stock_sms'],
+    'depends': ['order_status_notify'],
     'external_dependencies': {'python': ['requests']},
     'data': [
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
         'data/order_notify_template_data.xml',
-        'data/res_company_data.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_message_views.xml',
         'views/order_notify_template_views.xml',
-        'views/res_config_settings_views.xml',
     ],
     'demo': [
         'demo/order_notify_provider_demo.xml',

@@ -11,9 +11,6 @@ from odoo.addons.order_status_notify import const as core_const
 
 _lt = LazyTranslate(__name__)
 
-# Explicit timeout of every call to a gateway, in seconds (connect, read).
-TIMEOUT = (5, 20)
-
 DEFAULT_API_BASE_URLS = {
     'esms': 'https://rest.esms.vn/MainService.svc/json',
     'speedsms': 'https://api.speedsms.vn/index.php',

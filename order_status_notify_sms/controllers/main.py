@@ -40,7 +40,7 @@ class OrderNotifySmsController(http.Controller):
     def order_notify_esms_report(self, token, **params):
         """eSMS calls the message's CallbackUrl with an HTTP GET and query parameters
         (SMSID, SendStatus, SendSuccess, SendFailed, TotalPrice…), up to 5 times."""
-        status, text = request.env['order.notify.provider'].sudo()._esms_process_report(token, params)
+        status, text = request.env['order.notify.provider'].sudo()._sms_process_report('esms', token, params)
         return self._order_notify_answer(status, text)
 
     @http.route(
@@ -53,8 +53,7 @@ class OrderNotifySmsController(http.Controller):
         data = self._order_notify_json_body()
         if data is None:
             return self._order_notify_answer(400, "malformed")
-        provider_model = request.env['order.notify.provider'].sudo()
-        status, text = getattr(provider_model, f'_{code}_process_report')(token, data)
+        status, text = request.env['order.notify.provider'].sudo()._sms_process_report(code, token, data)
         return self._order_notify_answer(status, text)
 
     def _order_notify_json_body(self):

@@ -2,9 +2,5 @@
 
 from . import order_notify_message
 from . import order_notify_provider
-from . import order_notify_route
 from . import order_notify_template
-from . import res_company
-from . import res_config_settings
-from . import stock_picking
 from . import order_notify_registry

@@ -2,32 +2,27 @@
 
 import hmac
 import logging
-import re
 import secrets
-from datetime import datetime, timedelta
-from urllib.parse import urlsplit
-
-import pytz
-import requests
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.order_status_notify import const as core_const
-from odoo.addons.order_status_notify.utils import OrderNotifyError, is_ambiguous_request_error
+from odoo.addons.order_status_notify.utils import OrderNotifyError
 from odoo.addons.order_status_notify_sms import const
-from odoo.addons.order_status_notify_sms.tools import prepare_sms_text
+from odoo.addons.order_status_notify_sms.tools import SMS_APIS, prepare_sms_text
 
 _logger = logging.getLogger(__name__)
 
-SMS_CODES = ('esms', 'speedsms', 'vietguys')
+SMS_CODES = tuple(SMS_APIS)
 
 
 class OrderNotifyProvider(models.Model):
     """SMS brandname gateways used by Vietnamese shops: eSMS (ViHAT), SpeedSMS and VietGuys.
 
     What the three share (brandname, Unicode choice, length limit, balance, delivery report
-    token) lives here; each vendor's request and answer shapes live in its ``_<code>_*`` methods.
+    token) lives here; each vendor's requests and answers live in its class of ``tools/``
+    (``_sms_api()``), which calls the vendor through the core HTTP client.
     """
     _inherit = 'order.notify.provider'
 
@@ -100,7 +95,8 @@ class OrderNotifyProvider(models.Model):
     @api.depends('code')
     def _compute_sms_supports_balance(self):
         for provider in self:
-            provider.sms_supports_balance = provider.code in ('esms', 'speedsms')
+            api_class = SMS_APIS.get(provider.code)
+            provider.sms_supports_balance = bool(api_class and api_class.supports_balance)
 
     # === CONSTRAINT METHODS === #
 
@@ -189,9 +185,12 @@ class OrderNotifyProvider(models.Model):
         self.ensure_one()
         sms = self._sms_prepare(message)
         try:
-            vals = getattr(self, f'_{self.code}_send')(message, sms)
+            vals = self._sms_api().send(message, sms)
         except OrderNotifyError as error:
-            if error.error_class == core_const.ERROR_DUPLICATE:
+            if error.error_class == core_const.ERROR_BALANCE:
+                # Cleared when the balance is read above the alert amount (_sms_check_balance).
+                self.sudo().sms_out_of_credit = True
+            elif error.error_class == core_const.ERROR_DUPLICATE:
                 # Sent before (a crash or a timeout hid the answer): log what was sent and its price.
                 error.vals = self._sms_sent_vals(dict(error.vals), sms)
             raise
@@ -205,9 +204,7 @@ class OrderNotifyProvider(models.Model):
     def _order_notify_fetch_status(self, messages):
         if self.code not in SMS_CODES:
             return super()._order_notify_fetch_status(messages)
-        fetch = getattr(self, f'_{self.code}_fetch_status', None)
-        if fetch:
-            fetch(messages)
+        self._sms_api().fetch_status(messages)
 
     def _order_notify_estimate(self, content, params=None, template=None, partner=None, phone=None):
         """The text as the phone will show it (diacritics kept or stripped as this provider
@@ -284,19 +281,6 @@ class OrderNotifyProvider(models.Model):
             vals.update(cost=self.unit_cost * sms.segments, cost_source='estimate', currency_id=self.currency_id.id)
         return vals
 
-    def _sms_national_phone(self, phone):
-        """``0912345678`` for ``+84912345678``; Vietnamese gateways send to Vietnamese numbers only."""
-        if not phone or not phone.startswith('+84'):
-            raise OrderNotifyError(core_const.ERROR_INVALID, _(
-                "%(provider)s sends to Vietnamese mobile numbers only, not to %(phone)s.",
-                provider=self.name, phone=phone or '-',
-            ), code='phone')
-        return '0' + phone[3:]
-
-    def _sms_international_phone(self, phone):
-        """``84912345678`` (E.164 without ``+``), the form SpeedSMS and VietGuys document."""
-        return '84' + self._sms_national_phone(phone)[1:]
-
     def _sms_ensure_report_token(self, rotate=False):
         """Give every SMS provider of ``self`` a report token of its own: a missing one, one shared
         with another provider (installed before tokens were per provider) or, with ``rotate``, any."""
@@ -317,56 +301,6 @@ class OrderNotifyProvider(models.Model):
             return False
         return f"{self.get_base_url()}/order_status_notify_sms/{self.code}/{token}"
 
-    def _sms_url(self, path):
-        return (self.sudo().api_base_url or self._order_notify_get_default_api_base_url() or '').rstrip('/') + path
-
-    def _sms_request(self, method, path, **kwargs):
-        """Call the gateway and return the ``requests`` response.
-
-        :raise OrderNotifyError: ``transient`` when the gateway cannot be reached or times out,
-            ``ambiguous`` when the request may have been processed all the same (read timeout,
-            connection cut once the request was written). The reason names the host only: URLs
-            may carry credentials in their query string.
-        """
-        url = self._sms_url(path)
-        try:
-            response = requests.request(method, url, timeout=const.TIMEOUT, **kwargs)
-        except requests.exceptions.RequestException as error:
-            host = urlsplit(url).netloc
-            _logger.warning("%s (%s) unreachable: %s", self.name, host, type(error).__name__)
-            raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
-                "Could not reach %(provider)s at %(host)s (%(error)s).",
-                provider=self.name, host=host, error=type(error).__name__,
-            ), code='network', ambiguous=is_ambiguous_request_error(error)) from None
-        if response.status_code >= 500:
-            raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
-                "%(provider)s answered HTTP %(status)s.", provider=self.name, status=response.status_code,
-            ), code=f'http_{response.status_code}')
-        return response
-
-    def _sms_json(self, response):
-        """The JSON object of a gateway answer; a body that is not JSON is a gateway hiccup."""
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
-                "%(provider)s answered something that is not JSON (HTTP %(status)s).",
-                provider=self.name, status=response.status_code,
-            ), code='bad_answer')
-        return data
-
-    def _sms_raise(self, table, code, vendor_text=''):
-        """Raise the error of a vendor result ``code`` looked up in ``table`` (see ``const``)."""
-        error_class, reason = table.get(code, (core_const.ERROR_INVALID, None))
-        reason = self.env._(reason) if reason else _("%(provider)s refused the message.", provider=self.name)
-        if vendor_text:
-            reason = f"{reason} ({vendor_text})"
-        if error_class == core_const.ERROR_BALANCE:
-            self.sudo().sms_out_of_credit = True
-        raise OrderNotifyError(error_class, reason, code=str(code))
-
     def _sms_check_balance(self):
         """Read and store the balance, alert under the threshold, resume when topped up.
 
@@ -374,13 +308,12 @@ class OrderNotifyProvider(models.Model):
         :raise UserError: when the gateway cannot tell it
         """
         self.ensure_one()
-        fetch = getattr(self, f'_{self.code}_fetch_balance', None)
-        if not fetch:
+        if not self.sms_supports_balance:
             raise UserError(_("%s does not tell its balance.", self.name))
         try:
-            balance = fetch()
+            balance = self._sms_api().fetch_balance()
         except OrderNotifyError as error:
-            raise UserError(error.message) from None
+            raise UserError(str(error.message)) from None
         provider = self.sudo()
         provider.write({'sms_balance': balance, 'sms_balance_date': fields.Datetime.now()})
         if balance < provider.sms_balance_threshold:
@@ -406,7 +339,8 @@ class OrderNotifyProvider(models.Model):
     @api.model
     def _cron_sms_check_balance(self):
         """Read the balance of every active SMS provider that can tell it."""
-        providers = self.sudo().search([('code', 'in', ('esms', 'speedsms')), ('state', 'in', ('test', 'enabled'))])
+        codes = [code for code, api_class in SMS_APIS.items() if api_class.supports_balance]
+        providers = self.sudo().search([('code', 'in', codes), ('state', 'in', ('test', 'enabled'))])
         for provider in providers:
             try:
                 provider._sms_check_balance()
@@ -431,304 +365,21 @@ class OrderNotifyProvider(models.Model):
             ('provider_id', '=', self.id), ('provider_message_ref', '=', str(reference)),
         ], limit=1)
 
-    # === BUSINESS METHODS: eSMS === #
+    def _sms_api(self):
+        """The gateway glue of this provider's code (``tools/<code>_api.py``)."""
+        self.ensure_one()
+        return SMS_APIS[self.code](self)
 
-    def _esms_send(self, message, sms):
-        """Send one CSKH brandname SMS (SendMultipleMessage_V4_post_json, SmsType 2).
+    @api.model
+    def _sms_process_report(self, code, token, data):
+        """Apply the delivery report a gateway sent to a report URL (public route, see the
+        controller): the secret token in the URL is what authenticates the call.
 
-        The message's idempotency key is the ``RequestId``: eSMS refuses a second request with the
-        same id for 24 h (code 124), so a retry after a crash or a timeout never sends twice.
+        :param str code: the gateway, from the URL
+        :param dict data: the call's query parameters (eSMS) or JSON body (SpeedSMS, VietGuys)
+        :return: ``(http_status, text)``: 404 for a token no provider of ``code`` has
         """
-        payload = {
-            'ApiKey': self.esms_api_key or '',
-            'SecretKey': self.esms_secret_key or '',
-            'Phone': self._sms_national_phone(message.phone),
-            'Content': sms.text,
-            'Brandname': self.sms_brandname,
-            'SmsType': '2',
-            'IsUnicode': '1' if sms.is_unicode else '0',
-            'Sandbox': '1' if self._sms_is_sandbox() else '0',
-            'RequestId': message.idempotency_key,
-            'CallbackUrl': self._sms_get_report_url(),
-        }
-        response = self._sms_request('POST', '/SendMultipleMessage_V4_post_json/', json=payload)
-        data = self._sms_json(response)
-        code = str(data.get('CodeResult') or '')
-        if not code:
-            # {"error": "Invalid request"}: eSMS could not read the request at all.
-            raise OrderNotifyError(core_const.ERROR_INVALID, _(
-                "eSMS rejected the request as malformed: %s", data.get('error') or data,
-            ), code='invalid_request')
-        if code == const.ESMS_ERRORS_DUPLICATE_CODE:
-            raise OrderNotifyError(
-                core_const.ERROR_DUPLICATE, self.env._(const.ESMS_ERRORS[code][1]), code=code,
-                vals=self._esms_find_sent(message, payload),
-            )
-        if code != const.ESMS_SUCCESS_CODE:
-            self._sms_raise(const.ESMS_ERRORS, code, data.get('ErrorMessage') or '')
-        return {'provider_message_ref': str(data.get('SMSID') or '')}
-
-    def _esms_sent_data(self, since, until=None):
-        """The CSKH messages eSMS sent between ``since`` and ``until`` (naive UTC), read from
-        GetSmsSentData_V2: the documented call that takes the keys in a POST body (GetSendStatus
-        only takes them in the query string, which proxies and access logs keep). One call per
-        page of 500, for every message of the period at once.
-
-        :return: the ``SentData`` entries, or None when eSMS cannot tell now
-        """
-        until = until or fields.Datetime.now()
-        query = {
-            **self._esms_credentials(), 'SmsType': '2', 'PageSize': const.ESMS_SENT_DATA_PAGE_SIZE,
-            'From': self._esms_local_time(since - timedelta(minutes=5)),
-            'To': self._esms_local_time(until + timedelta(minutes=5)),
-        }
-        entries = []
-        for page in range(1, const.ESMS_SENT_DATA_MAX_PAGES + 1):
-            try:
-                data = self._sms_json(self._sms_request('POST', '/GetSmsSentData_V2', json={**query, 'Page': page}))
-            except OrderNotifyError as error:
-                _logger.info("eSMS sent data of %s unavailable: %s", self.name, error)
-                return None
-            if str(data.get('CodeResult') or '') != const.ESMS_SUCCESS_CODE:
-                _logger.info("eSMS sent data of %s refused: code %s", self.name, data.get('CodeResult'))
-                return None
-            sent = [entry for entry in data.get('SentData') or [] if isinstance(entry, dict)]
-            entries += sent
-            if len(sent) < const.ESMS_SENT_DATA_PAGE_SIZE:
-                break
-        return entries
-
-    def _esms_find_sent(self, message, payload):
-        """The SMSID and price of the SMS eSMS accepted earlier for ``message`` (it answers 124
-        to the same RequestId without them): among the messages sent since the message was
-        queued (at most the 24 h RequestId window), the one to the same phone with the same text
-        not yet in the log. Empty when eSMS cannot tell (the cost stays an estimate, the id comes
-        with the delivery callback, which echoes the RequestId)."""
-        now = fields.Datetime.now()
-        since = max(message.create_date or now, now - timedelta(hours=const.ESMS_REQUEST_ID_HOURS))
-        candidates = [
-            entry for entry in self._esms_sent_data(since, now) or []
-            if entry.get('ReferenceId') and str(entry.get('Phone')) == payload['Phone']
-            and entry.get('Content') == payload['Content']
-        ]
-        known = set(self.env['order.notify.message'].sudo().search([
-            ('provider_id', '=', self.id), ('id', '!=', message.id),
-            ('provider_message_ref', 'in', [str(entry['ReferenceId']) for entry in candidates]),
-        ]).mapped('provider_message_ref'))
-        entry = next((entry for entry in candidates if str(entry['ReferenceId']) not in known), None)
-        if not entry:
-            return {}
-        vals = {'provider_message_ref': str(entry['ReferenceId'])}
-        sent = re.match(r'/Date\((\d+)', str(entry.get('SentTime') or ''))
-        if sent:  # the day eSMS bills it
-            vals['sent_date'] = datetime.fromtimestamp(int(sent[1]) / 1000, tz=pytz.utc).replace(
-                tzinfo=None, microsecond=0)
-        try:
-            price = float(entry['SellPrice'])
-        except (KeyError, TypeError, ValueError):
-            return vals
-        vals.update(cost=price, cost_source='provider' if price else 'none', currency_id=self.currency_id.id)
-        return vals
-
-    @staticmethod
-    def _esms_local_time(moment):
-        """A naive UTC datetime as eSMS writes dates: ``yyyy-MM-dd HH:mm:ss`` in Vietnam."""
-        return pytz.utc.localize(moment).astimezone(pytz.timezone(const.ESMS_TZ)).strftime('%Y-%m-%d %H:%M:%S')
-
-    def _esms_credentials(self):
-        return {'ApiKey': self.esms_api_key or '', 'SecretKey': self.esms_secret_key or ''}
-
-    def _esms_fetch_balance(self):
-        data = self._sms_json(self._sms_request('POST', '/GetBalance_json', json=self._esms_credentials()))
-        code = str(data.get('CodeResponse') or '')
-        if code != const.ESMS_SUCCESS_CODE:
-            error_class, reason = const.ESMS_ERRORS.get(code, (None, None))
-            raise OrderNotifyError(
-                error_class or core_const.ERROR_INVALID,
-                self.env._(reason) if reason else _("eSMS answered code %s.", code or '-'),
-                code=code,
-            )
-        return float(data.get('Balance') or 0.0)
-
-    def _esms_fetch_status(self, messages):
-        """Poll the messages without a delivery report (eSMS keeps them 7 days) in one read of
-        the period they were sent in: ``SendResult`` 1 delivered / 0 failed / 2 not known yet,
-        ``SellPrice`` what eSMS bills."""
-        sent_dates = [m.sent_date for m in messages if m.sent_date]
-        if not sent_dates:
-            return
-        entries = self._esms_sent_data(min(sent_dates))
-        by_ref = {str(entry.get('ReferenceId')): entry for entry in entries or [] if entry.get('ReferenceId')}
-        for message in messages:
-            entry = by_ref.get(message.provider_message_ref)
-            if entry:
-                self._esms_apply_status(message, {
-                    'SendStatus': entry.get('SendStatus'),
-                    'SendSuccess': 1 if str(entry.get('SendResult')) == '1' else 0,
-                    'SendFailed': 1 if str(entry.get('SendResult')) == '0' else 0,
-                    'TotalPrice': entry.get('SellPrice'),
-                })
-
-    def _esms_apply_status(self, message, data):
-        """Apply an eSMS status (callback parameters, or a polled ``SentData`` entry) to ``message``."""
-        try:
-            status = int(data.get('SendStatus') or 0)
-            success = int(data.get('SendSuccess') or 0)
-            failed = int(data.get('SendFailed') or 0)
-            price = float(data['TotalPrice']) if data.get('TotalPrice') not in (None, '') else None
-        except (TypeError, ValueError):
-            return False
-        if status == const.ESMS_SEND_STATUS_FINISHED and success >= 1:
-            message._order_notify_process_report('delivered', cost=price)
-        elif status == const.ESMS_SEND_STATUS_REJECTED or (status == const.ESMS_SEND_STATUS_FINISHED and failed >= 1):
-            message._order_notify_process_report('failed', cost=price, reason=_("eSMS could not deliver the message."))
-        return True
-
-    def _esms_process_report(self, token, params):
-        """Apply an eSMS delivery callback (HTTP GET, query parameters).
-
-        :return: ``(http_status, text)``; repeats (eSMS retries up to 5 times) change nothing.
-        """
-        provider = self._sms_find_by_token('esms', token)
+        provider = self._sms_find_by_token(code, token)
         if not provider:
             return 404, "unknown"
-        message = provider._sms_find_message(params.get('SMSID'))
-        if not message and params.get('SMSID') and params.get('RequestId'):
-            # A message recorded from a duplicate answer (124) without its SMSID: the RequestId
-            # the callback echoes is its idempotency key.
-            message = self.env['order.notify.message'].sudo().search([
-                ('provider_id', '=', provider.id), ('idempotency_key', '=', params['RequestId']),
-                ('provider_message_ref', 'in', (False, '')),
-            ], limit=1)
-            if message:
-                message.provider_message_ref = str(params['SMSID'])
-        if not message:
-            _logger.info("eSMS callback for an unknown SMSID ignored")
-            return 200, "ignored"
-        provider._esms_apply_status(message, params)
-        return 200, "ok"
-
-    # === BUSINESS METHODS: SpeedSMS === #
-
-    def _speedsms_auth(self):
-        return (self.speedsms_access_token or '', 'x')
-
-    def _speedsms_call(self, method, path, **kwargs):
-        response = self._sms_request(method, path, auth=self._speedsms_auth(), **kwargs)
-        if response.status_code == 429:
-            try:
-                wait = int(response.headers.get('X-Rate-Limit-Reset') or 60)
-            except ValueError:
-                wait = 60
-            raise OrderNotifyError(core_const.ERROR_TRANSIENT, _(
-                "SpeedSMS rate limit reached: retry in %s seconds.", wait,
-            ), code='429', retry_at=fields.Datetime.now() + timedelta(seconds=max(wait, 1)))
-        if response.status_code in (401, 403, 404):
-            raise OrderNotifyError(core_const.ERROR_CONFIG, _(
-                "SpeedSMS refused the access token (HTTP %s).", response.status_code,
-            ), code=f'http_{response.status_code}')
-        data = self._sms_json(response)
-        if data.get('status') != 'success':
-            self._sms_raise(const.SPEEDSMS_ERRORS, str(data.get('code') or ''), data.get('message') or '')
-        return data
-
-    def _speedsms_send(self, message, sms):
-        """Send one brandname SMS (``sms_type`` 3). SpeedSMS has no idempotency key: a retry after a
-        timeout may send twice, which is why timeouts are the only retried network error there."""
-        phone = self._sms_international_phone(message.phone)
-        data = self._speedsms_call('POST', '/sms/send', json={
-            'to': [phone],
-            'content': sms.text,
-            'sms_type': const.SPEEDSMS_SMS_TYPE_BRANDNAME,
-            'sender': self.sms_brandname,
-        })
-        result = data.get('data') or {}
-        if phone in (result.get('invalidPhone') or []):
-            raise OrderNotifyError(core_const.ERROR_INVALID, _("SpeedSMS refused the phone number."), code='105')
-        vals = {'provider_message_ref': str(result.get('tranId') or '')}
-        if result.get('totalPrice') not in (None, ''):
-            vals.update(cost=float(result['totalPrice']), cost_source='provider', currency_id=self.currency_id.id)
-        return vals
-
-    def _speedsms_fetch_balance(self):
-        data = self._speedsms_call('GET', '/user/info')
-        return float((data.get('data') or {}).get('balance') or 0.0)
-
-    def _speedsms_fetch_status(self, messages):
-        for message in messages:
-            try:
-                data = self._speedsms_call('GET', f'/sms/status/{message.provider_message_ref}')
-            except OrderNotifyError as error:
-                _logger.info("SpeedSMS status of message %s unavailable: %s", message.id, error)
-                continue
-            entries = data.get('data') or []
-            entries = entries if isinstance(entries, list) else [entries]
-            for entry in entries:
-                if isinstance(entry, dict):
-                    self._speedsms_apply_status(message, entry.get('status'))
-
-    def _speedsms_apply_status(self, message, status):
-        try:
-            status = int(status)
-        except (TypeError, ValueError):
-            return
-        if status == const.SPEEDSMS_STATUS_DELIVERED:
-            message._order_notify_process_report('delivered')
-        elif status >= const.SPEEDSMS_STATUS_FAILED_FROM:
-            message._order_notify_process_report('failed', reason=_(
-                "SpeedSMS could not deliver the message (status %s).", status,
-            ))
-
-    def _speedsms_process_report(self, token, data):
-        """Apply a SpeedSMS webhook call ``{"type": "report", "tranId", "phone", "status"}``."""
-        provider = self._sms_find_by_token('speedsms', token)
-        if not provider:
-            return 404, "unknown"
-        if not isinstance(data, dict) or data.get('type') != 'report':
-            return 200, "ignored"
-        message = provider._sms_find_message(data.get('tranId'))
-        if not message:
-            return 200, "ignored"
-        provider._speedsms_apply_status(message, data.get('status'))
-        return 200, "ok"
-
-    # === BUSINESS METHODS: VietGuys === #
-
-    def _vietguys_send(self, message, sms):
-        """Send one CSKH brandname SMS (form POST, ``json=1``); ``bid`` carries the idempotency key."""
-        response = self._sms_request('POST', '/api/index.php', data={
-            'u': self.vietguys_username or '',
-            'pwd': self.vietguys_password or '',
-            'from': self.sms_brandname,
-            'phone': self._sms_international_phone(message.phone),
-            'sms': sms.text,
-            'bid': message.idempotency_key,
-            'type': const.VIETGUYS_TYPE_UNICODE if sms.is_unicode else const.VIETGUYS_TYPE_GSM7,
-            'json': '1',
-        })
-        data = self._sms_json(response)
-        try:
-            code = int(data.get('error'))
-        except (TypeError, ValueError):
-            code = None
-        if code != 0:
-            self._sms_raise(const.VIETGUYS_ERRORS, code, data.get('log') or data.get('message') or '')
-        return {'provider_message_ref': str(data.get('msgid') or '')}
-
-    def _vietguys_process_report(self, token, data):
-        """Apply a VietGuys report ``{"data": {"message_id", "status"}}`` (shape UNCONFIRMED)."""
-        provider = self._sms_find_by_token('vietguys', token)
-        if not provider:
-            return 404, "unknown"
-        report = data.get('data') if isinstance(data, dict) else None
-        if not isinstance(report, dict):
-            return 400, "malformed"
-        message = provider._sms_find_message(report.get('message_id'))
-        if not message:
-            return 200, "ignored"
-        status = str(report.get('status') or '').lower()
-        if status == 'delivered':
-            message._order_notify_process_report('delivered')
-        elif status in ('fail', 'failed'):
-            message._order_notify_process_report('failed', reason=_("VietGuys could not deliver the message."))
-        return 200, "ok"
+        return provider._sms_api().process_report(data)

@@ -5,7 +5,6 @@ from . import test_esms
 from . import test_speedsms
 from . import test_vietguys
 from . import test_sms_reports_http
-from . import test_stock_sms
 from . import test_sms_fallback
 from . import test_smoke
 from . import test_sms_security

@@ -65,13 +65,13 @@ class TestEsms(SmsCommon):
         params = self._report_params(self.esms, message.provider_message_ref)
         self.assertEqual(params['SendStatus'], '5')
         token = self.provider.sms_report_token
-        self.assertEqual(self.provider._esms_process_report(token, params), (200, 'ok'))
+        self.assertEqual(self.provider._sms_process_report('esms', token, params), (200, 'ok'))
         self.assertRecordValues(message, [{
             'state': 'delivered', 'cost': 850 * sms.segments, 'cost_source': 'provider',
         }])
         delivered_date = message.delivered_date
         # eSMS repeats its callback up to 5 times: nothing changes.
-        self.assertEqual(self.provider._esms_process_report(token, params), (200, 'ok'))
+        self.assertEqual(self.provider._sms_process_report('esms', token, params), (200, 'ok'))
         self.assertEqual(message.delivered_date, delivered_date)
         self.assertEqual(len(self._messages(order, event='shipped')), 1)
 
@@ -80,14 +80,16 @@ class TestEsms(SmsCommon):
         self._dispatch()
         message = self._messages(order, event='shipped')
         params = self._report_params(self.esms, message.provider_message_ref)
-        self.assertEqual(self.provider._esms_process_report('not-the-token', params)[0], 404)
-        self.assertEqual(self.provider._esms_process_report('', params)[0], 404)
+        self.assertEqual(self.provider._sms_process_report('esms', 'not-the-token', params)[0], 404)
+        self.assertEqual(self.provider._sms_process_report('esms', '', params)[0], 404)
         self.assertEqual(message.state, 'sent')
         unknown = dict(params, SMSID='no-such-sms')
-        self.assertEqual(self.provider._esms_process_report(self.provider.sms_report_token, unknown), (200, 'ignored'))
+        self.assertEqual(
+            self.provider._sms_process_report('esms', self.provider.sms_report_token, unknown), (200, 'ignored'),
+        )
         # Status 7 (sent to the network, waiting for its report) is not final.
         pending = dict(params, SendStatus='7', SendSuccess='0')
-        self.provider._esms_process_report(self.provider.sms_report_token, pending)
+        self.provider._sms_process_report('esms', self.provider.sms_report_token, pending)
         self.assertEqual(message.state, 'sent')
 
     def test_failed_delivery_report_is_not_charged(self):
@@ -97,7 +99,7 @@ class TestEsms(SmsCommon):
         self.esms.deliver(message.provider_message_ref, success=False, report=False)
         params = self._report_params(self.esms, message.provider_message_ref)
         self.assertEqual((params['SendFailed'], params['TotalPrice']), ('1', '0.0000'))
-        self.provider._esms_process_report(self.provider.sms_report_token, params)
+        self.provider._sms_process_report('esms', self.provider.sms_report_token, params)
         self.assertRecordValues(message, [{'state': 'failed', 'cost': 0.0, 'cost_source': 'none'}])
 
     def test_without_diacritics(self):
@@ -207,7 +209,7 @@ class TestEsms(SmsCommon):
         self.esms.deliver(record.msg_id, report=False)
         params = self._report_params(self.esms, record.msg_id)
         self.assertEqual(params['RequestId'], message.idempotency_key)
-        self.assertEqual(self.provider._esms_process_report(self.provider.sms_report_token, params), (200, 'ok'))
+        self.assertEqual(self.provider._sms_process_report('esms', self.provider.sms_report_token, params), (200, 'ok'))
         self.assertRecordValues(message, [{
             'state': 'delivered', 'provider_message_ref': record.msg_id, 'cost': 850 * sms.segments,
             'cost_source': 'provider',

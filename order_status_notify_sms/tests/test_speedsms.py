@@ -35,12 +35,12 @@ class TestSpeedSms(SmsCommon):
         self.assertTrue(tran_id.isdigit())
         token = self.provider.sms_report_token
         report = {'type': 'report', 'tranId': int(tran_id), 'phone': '84912345678', 'status': 0}
-        self.assertEqual(self.provider._speedsms_process_report('wrong', report)[0], 404)
-        self.assertEqual(self.provider._speedsms_process_report(token, {'type': 'incoming', 'phone': '8491'}),
+        self.assertEqual(self.provider._sms_process_report('speedsms', 'wrong', report)[0], 404)
+        self.assertEqual(self.provider._sms_process_report('speedsms', token, {'type': 'incoming', 'phone': '8491'}),
                          (200, 'ignored'))
-        self.assertEqual(self.provider._speedsms_process_report(token, report), (200, 'ok'))
+        self.assertEqual(self.provider._sms_process_report('speedsms', token, report), (200, 'ok'))
         self.assertEqual(message.state, 'delivered')
-        self.assertEqual(self.provider._speedsms_process_report(token, report), (200, 'ok'))
+        self.assertEqual(self.provider._sms_process_report('speedsms', token, report), (200, 'ok'))
         self.assertEqual(message.state, 'delivered')
 
     def test_cut_answer_is_never_resent(self):
@@ -65,7 +65,7 @@ class TestSpeedSms(SmsCommon):
         before = fields.Datetime.now()
         self._dispatch()
         message = self._messages(order, event='shipped')
-        self.assertRecordValues(message, [{'state': 'queued', 'reason_code': 'transient', 'error_code': '429'}])
+        self.assertRecordValues(message, [{'state': 'queued', 'reason_code': 'transient', 'error_code': 'http_429'}])
         wait = (message.next_attempt_at - before).total_seconds()
         self.assertTrue(40 <= wait <= 45, wait)
         self.assertEqual(len(self.speedsms.records), 0)

@@ -37,7 +37,7 @@ class TestVietguys(SmsCommon):
         msg_id = next(iter(self.vietguys.records))
         message.provider_message_ref = msg_id
         report = {'data': {'message_id': msg_id, 'status': 'delivered'}}
-        self.assertEqual(self.provider._vietguys_process_report(token, report), (200, 'ok'))
+        self.assertEqual(self.provider._sms_process_report('vietguys', token, report), (200, 'ok'))
         self.assertEqual(message.state, 'delivered')
 
     def test_unregistered_template_fails_without_pausing(self):

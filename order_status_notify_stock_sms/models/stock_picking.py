@@ -4,11 +4,14 @@ from odoo import models
 
 
 class StockPicking(models.Model):
+    """The setting switched off is not enough: an admin may switch it back on by hand, and a
+    provider may be set up after it was read. The rule (``res.company``) is checked again at
+    every validation."""
     _inherit = 'stock.picking'
 
     def _send_confirmation_email(self):
-        """No IAP SMS from ``stock_sms`` for a company whose ``shipped`` event is on, even if its
-        setting was switched back on by hand: the buyer would get two texts for one parcel."""
+        """No IAP SMS from ``stock_sms`` for a company whose ``shipped`` message replaces it, even
+        if its setting was switched back on by hand: the buyer would get two texts for one parcel."""
         replaced = self.filtered(lambda p: p.company_id.order_notify_replaces_stock_sms)
         if replaced:
             super(StockPicking, replaced.with_context(skip_sms=True))._send_confirmation_email()

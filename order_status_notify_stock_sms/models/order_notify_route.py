@@ -4,8 +4,10 @@ from odoo import api, models
 
 
 class OrderNotifyRoute(models.Model):
-    """Turning the ``shipped`` event on switches Odoo's own delivery SMS off (see ``res.company``)."""
+    """Turning the ``shipped`` event on may switch Odoo's own delivery SMS off (see ``res.company``)."""
     _inherit = 'order.notify.route'
+
+    # === CRUD METHODS === #
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -15,11 +17,12 @@ class OrderNotifyRoute(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {'active', 'event', 'company_id'} & set(vals):
+        if {'active', 'event', 'channel', 'company_id'} & set(vals):
             self._order_notify_sync_stock_sms()
         return res
 
+    # === BUSINESS METHODS === #
+
     def _order_notify_sync_stock_sms(self):
-        shipped = self.filtered(lambda r: r.active and r.event == 'shipped')
-        if shipped:
-            self.env['res.company']._order_notify_sync_stock_sms(shipped.company_id)
+        if self.company_id:
+            self.env['res.company']._order_notify_sync_stock_sms(self.company_id)

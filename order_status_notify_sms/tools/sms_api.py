@@ -9,9 +9,12 @@ it never speaks a vendor's dialect itself.
 """
 
 from odoo import _
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.order_status_notify import const as core_const
 from odoo.addons.order_status_notify.utils import OrderNotifyError
+
+_lt = LazyTranslate(__name__)
 
 
 class SmsApi:
@@ -44,13 +47,12 @@ class SmsApi:
     def _error(self, table, code, vendor_text=None, **kwargs):
         """The ``OrderNotifyError`` of the vendor's result ``code`` (``OrderNotifyError.from_table``).
 
-        The table's reasons are translated here, in the provider's language: ``from_table`` runs
-        where no environment tells Odoo which language to use (it would log a warning and answer
-        in English). A code the table does not know is ``invalid``: the gateway refused the message.
+        The table's reasons stay lazy: the message stores them untranslated and each reader sees
+        them in their language. A code the table does not know is ``invalid``: the gateway
+        refused the message.
         """
-        translated = {key: (error_class, self.env._(reason)) for key, (error_class, reason) in table.items()}
-        kwargs.setdefault('default_message', _("%(provider)s refused the message.", provider=self.provider.name))
-        return OrderNotifyError.from_table(code, translated, vendor_text=vendor_text or None, **kwargs)
+        kwargs.setdefault('default_message', _lt("%(provider)s refused the message.", provider=self.provider.name))
+        return OrderNotifyError.from_table(code, table, vendor_text=vendor_text or None, **kwargs)
 
     # === PHONES === #
 

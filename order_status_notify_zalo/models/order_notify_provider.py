@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.order_status_notify import const as core_const
 from odoo.addons.order_status_notify.tools import notify_api
@@ -15,6 +16,7 @@ from odoo.addons.order_status_notify.utils import OrderNotifyError
 from odoo.addons.order_status_notify_zalo import const, utils
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 # The vendor name of reasons and logs ("Could not reach Zalo at …"): a brand, not translated.
 VENDOR = "Zalo"
@@ -346,12 +348,11 @@ class OrderNotifyProvider(models.Model):
 
     def _zalo_error(self, code, data, **kwargs):
         """The ``OrderNotifyError`` of a Zalo error ``code`` (``const.ERRORS``), Zalo's code and
-        own words appended for support. The table's lazy reasons are translated here, in the
-        provider's language: ``from_table`` has no environment to translate them with."""
-        table = {key: (error_class, self.env._(reason)) for key, (error_class, reason) in const.ERRORS.items()}
+        own words appended for support. The reasons stay lazy: the message stores them
+        untranslated and each reader sees them in their language."""
         vendor_text = data.get('message') if isinstance(data, dict) else None
         return OrderNotifyError.from_table(
-            code, table, _("Zalo refused the request (error %s).", code),
+            code, const.ERRORS, _lt("Zalo refused the request (error %s).", code),
             vendor_text=f"{code}: {vendor_text}" if vendor_text else str(code), **kwargs,
         )
 

@@ -63,6 +63,16 @@ class OrderNotifyError(Exception):
         self.vals = vals or {}
         self.ambiguous = bool(ambiguous) and error_class == const.ERROR_TRANSIENT
 
+    def add_detail(self, detail):
+        """Append ``detail`` (which parameter, which value…) to the reason, in both its text and
+        its stored, lazily translated form."""
+        self.message = f"{self.message} {detail}"
+        self.args = (self.message,)
+        self.lazy_message = LazyGettext(
+            "%(reason)s %(detail)s", reason=self.lazy_message, detail=detail, _module='order_status_notify',
+        )
+        return self
+
     def __str__(self):
         return f"[{self.code}] {self.message}" if self.code else self.message
 

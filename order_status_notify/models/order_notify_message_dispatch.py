@@ -397,7 +397,7 @@ class OrderNotifyMessage(models.Model):
     def _order_notify_set_state(self, state, reason_code, reason):
         self.write({'state': state, 'reason_code': reason_code, 'reason': reason})
         if state in ('failed', 'unknown'):
-            _logger.warning("Order notification %s %s: %s", self.id, state, reason)
+            _logger.warning("Order notification %s %s: %s", self.id, state, self._order_notify_text(reason))
         return True
 
     def _order_notify_defer(self, when, reason_code, reason):

@@ -36,6 +36,10 @@ class TestOrderNotifyRegistry(OrderNotifyCommon):
         self.addCleanup(patcher.stop)
         self.Message = self.env['order.notify.message']
         self.env['order.notify.route']._order_notify_create_defaults(self.company)
+        for event in EXTRA_EVENTS:
+            self.env['order.notify.template'].create({
+                'name': event, 'event': event, 'channel': 'sms', 'body': "{{ shop_name }}: {{ order_ref }}",
+            })
 
     def _confirmed(self):
         order = self._create_order()

@@ -413,7 +413,7 @@ class OrderNotifyProvider(models.Model):
         elif code in (-131, -146):
             zns_template.sudo().status = 'DISABLE' if code == -146 else 'PENDING_REVIEW'
         elif code in const.PAYLOAD_CODES:
-            error.message = f"{error.message} {zns_template._zalo_describe_params(code, template_data)}"
+            error.add_detail(zns_template._zalo_describe_params(code, template_data))
         elif code == -133:
             error.retry_at = utils.next_morning(fields.Datetime.now())
         if error.error_class == core_const.ERROR_BALANCE:

@@ -28,6 +28,8 @@ def parse_args():
     parser.add_argument('--orders', type=int, default=10_000, help="synthetic orders (default: 10,000)")
     parser.add_argument('--odoo', default=os.environ.get('ODOO_SRC', '/opt/odoo'), help="the Odoo 18.0 source folder")
     parser.add_argument('--addons-path', default=None, help="default: <odoo>/addons,<this repository>")
+    parser.add_argument('--profile', type=int, default=0, metavar='N',
+                        help="also profile the preview (cProfile) and print its N most expensive functions")
     return parser.parse_args()
 
 
@@ -101,6 +103,7 @@ def main():
             orders = create_orders(env, args.orders)
             print(f"created {len(orders)} orders in {time.monotonic() - started:.1f} s")
             dry_run = env['order.notify.dry.run'].create({'days': 30})
+            env.invalidate_all()  # nothing of the orders in memory: as when an admin clicks the button
             started = time.monotonic()
             dry_run.action_run()
             duration = time.monotonic() - started
@@ -110,6 +113,13 @@ def main():
                   f"cost {dry_run.cost:,.0f} {dry_run.currency_id.name}, per month {dry_run.cost_per_month:,.0f}")
             for line in dry_run.line_ids:
                 print(f"  {line.kind:8} {line.event or '':10} {line.channel or '':5} {line.reason or '':60} {line.count:6}")
+            if args.profile:
+                import cProfile  # noqa: PLC0415
+                import pstats  # noqa: PLC0415
+                env.invalidate_all()
+                profiler = cProfile.Profile()
+                profiler.runcall(env['order.notify.dry.run'].create({'days': 30}).action_run)
+                pstats.Stats(profiler).sort_stats('cumulative').print_stats(args.profile)
         finally:
             cr.rollback()
 

@@ -1,6 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 import ast
+import functools
 from functools import reduce
 
 from odoo import _, api, fields, models
@@ -17,6 +18,24 @@ _VALUE_EXPRESSION_NODES = (
     ast.Expression, ast.Name, ast.Load, ast.Constant, ast.BinOp, ast.Add, ast.IfExp, ast.BoolOp, ast.And,
     ast.Or, ast.UnaryOp, ast.Not, ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
 )
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_value_expression(expression, names):
+    """Whether ``expression`` only combines the order values ``names``: parsed once per
+    expression (a template renders the same few expressions on every order)."""
+    try:
+        tree = ast.parse(expression, mode='eval')
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, _VALUE_EXPRESSION_NODES):
+            return False
+        if isinstance(node, ast.Name) and node.id not in names:
+            return False
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (str, int, float, bool, type(None))):
+            return False
+    return True
 
 
 class OrderNotifyTemplate(models.Model):
@@ -181,19 +200,7 @@ class OrderNotifyTemplate(models.Model):
     @api.model
     def _order_notify_is_value_expression(self, expression):
         """Whether ``expression`` only combines order values (see ``_VALUE_EXPRESSION_NODES``)."""
-        try:
-            tree = ast.parse(expression.strip(), mode='eval')
-        except SyntaxError:
-            return False
-        names = self._order_notify_value_names()
-        for node in ast.walk(tree):
-            if not isinstance(node, _VALUE_EXPRESSION_NODES):
-                return False
-            if isinstance(node, ast.Name) and node.id not in names:
-                return False
-            if isinstance(node, ast.Constant) and not isinstance(node.value, (str, int, float, bool, type(None))):
-                return False
-        return True
+        return _is_value_expression(expression.strip(), frozenset(self._order_notify_value_names()))
 
     @api.model
     def _has_unsafe_expression_template_inline_template(self, template_txt, model):
@@ -226,9 +233,12 @@ class OrderNotifyTemplate(models.Model):
                 parts.append(string)
                 if not expression:
                     continue
-                if self._order_notify_is_value_expression(expression):
+                name = expression.strip()
+                if name in values and name.isidentifier():
+                    value = values[name]  # a plain value: what safe_eval would give, without compiling it
+                elif self._order_notify_is_value_expression(expression):
                     try:
-                        value = safe_eval(expression.strip(), dict(values))
+                        value = safe_eval(name, dict(values))
                     except Exception as error:  # noqa: BLE001 - a missing value is the shop's typo
                         raise UserError(_("Cannot render %(expression)s: %(error)s", expression=expression, error=error)) from None
                 else:

@@ -37,7 +37,9 @@ class OrderNotifyCostSummary(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        return self.env.ref('order_status_notify.action_report_order_notify_cost_summary').report_action(self)
+        action = self.env.ref('order_status_notify.action_report_order_notify_cost_summary').report_action(self)
+        action['close_on_report_download'] = True  # the dialog closes once the PDF is downloaded
+        return action
 
     # === BUSINESS METHODS === #
 

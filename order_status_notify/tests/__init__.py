@@ -19,3 +19,4 @@ from . import test_order_notify_template_editor
 from . import test_order_notify_dashboard_tour
 from . import test_order_notify_email
 from . import test_order_notify_registry
+from . import test_order_notify_role_tours

@@ -105,3 +105,25 @@ class TestOrderNotifyDryRun(OrderNotifyCommon):
         self.assertEqual(dry_run.segment_count, 7)
         self.assertEqual(dry_run.cost, sum(line['cost'] for line in sent.values()))
         self.assertEqual(dry_run.cost_per_month, dry_run.cost * 30 / 7)
+
+    def test_preview_follows_the_recipient_kind_of_each_channel(self):
+        """E-mail last in the chain: a landline buyer with an e-mail address is told by e-mail, a
+        buyer with neither is skipped on both channels, an opted-out one only once; as sent."""
+        self._create_provider('mail', 'email', name="E-mail")
+        self.landline.email = 'le.ban@example.com'
+        self._build_orders()
+        dry_run = self.env['order.notify.dry.run'].create({})
+        dry_run.action_run()
+        self._dispatch()
+        self._dispatch()  # the e-mails queued as the fallback of the skipped Zalo messages
+        sent, skipped = self._actual()
+        self.assertEqual(sent[('placed', 'email')]['count'], 1)
+        preview = {
+            (line.event, line.channel): {'count': line.count, 'cost': line.cost}
+            for line in dry_run.line_ids.filtered(lambda l: l.kind == 'message')
+        }
+        self.assertEqual(preview, sent)
+        self.assertEqual(
+            {line.reason: line.count for line in dry_run.line_ids.filtered(lambda l: l.kind == 'skipped')}, skipped,
+        )
+        self.assertEqual(dry_run.skipped_count, 4)  # no phone (then no e-mail), landline, opted out

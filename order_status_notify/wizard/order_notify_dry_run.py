@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.order_status_notify import const
 
 _logger = logging.getLogger(__name__)
 
@@ -123,22 +124,30 @@ class OrderNotifyDryRun(models.TransientModel):
         """Replay ``orders``: the messages each would get, per event and channel, the buyers
         skipped and why, SMS segments, cost in the company currency, a sample of texts.
 
+        The dispatcher's steps for each event: the first channel with an enabled provider; the
+        buyer's address of that channel's kind (phone or e-mail); a buyer without one goes on
+        with the next channel sending to another kind of address, one who opted out stops; a
+        buyer known not to be on the channel goes on with the next channel. The addresses of
+        all the orders are read at once (``sale.order._order_notify_get_phones_batch`` /
+        ``…_emails_batch``: each buyer once, one blacklist search), the orders' values per batch.
+
         :return: ``{'order_count', 'messages': {(event, channel): {'count', 'segment_count',
                  'cost'}}, 'skipped': {reason: count}, 'deferred', 'segment_count', 'cost',
                  'samples': [...]}``
         """
         self.ensure_one()
         company = self.company_id
+        Registry = self.env['order.notify.registry']
         Route = self.env['order.notify.route']
         Provider = self.env['order.notify.provider']
         Template = self.env['order.notify.template']
-        channels_of = {
-            event: Route._order_notify_get_channels(event, company) for event in self.env['order.notify.registry']._get_events()
-        }
-        providers = {
-            channel: Provider._order_notify_get_available(channel, company)
-            for channel in set().union(*channels_of.values())
-        }
+        Message = self.env['order.notify.message']
+        channels_of = {event: Route._order_notify_get_channels(event, company) for event in Registry._get_events()}
+        all_channels = set().union(*channels_of.values())
+        providers = {channel: Provider._order_notify_get_available(channel, company) for channel in all_channels}
+        kind_of = {channel: Registry._get_channel(channel)['recipient'] for channel in all_channels}
+        kinds_used = {kind_of[channel] for channel in all_channels if providers[channel]}
+        channel_labels = dict(Provider._fields['channel']._description_selection(self.env))
         templates = {}
         messages = defaultdict(lambda: {'count': 0, 'segment_count': 0, 'cost': 0.0})
         skipped = defaultdict(int)
@@ -147,48 +156,93 @@ class OrderNotifyDryRun(models.TransientModel):
         segment_count = 0
         cost = 0.0
         today = fields.Date.context_today(self)
-        Message = self.env['order.notify.message']
+        rates = {}  # provider currency -> rate to the company currency
+        openings = {}  # when -> deferred?
+        skip_texts = {}
+        no_template = _("No template for this event on this channel.")
+        render_failed = _("The template cannot be rendered for this order.")
+        no_provider = _("No enabled provider for the channels of this event.")
 
-        def skip_reason(order, reason_code):
-            return Message._order_notify_text(Message._order_notify_phone_skip_reason(order, reason_code))
+        def convert(provider, amount):
+            # as ``res.currency._convert``, with each rate read once
+            if provider.currency_id not in rates:
+                rates[provider.currency_id] = provider.currency_id._convert(1.0, company.currency_id, company, today, round=False)
+            return company.currency_id.round((amount or 0.0) * rates[provider.currency_id])
+
+        def skip_reason(order, channel, reason_code):
+            # The core's sentences depend on the order's contacts only (the numbers typed)
+            kind = kind_of[channel]
+            key = (kind, reason_code, order.partner_shipping_id.id, order.partner_id.id) \
+                if kind in ('phone', 'email') else None
+            if key is None or key not in skip_texts:
+                text = Message._order_notify_text(Provider._order_notify_recipient_skip_reason(order, channel, reason_code))
+                if key is None:
+                    return text
+                skip_texts[key] = text
+            return skip_texts[key]
+
+        # The buyers' addresses of every order at once: a few hundred buyers for thousands of
+        # orders, each read and checked against the blacklists once.
+        addresses = {}
+        if 'phone' in kinds_used:
+            addresses['phone'] = orders._order_notify_get_phones_batch()
+        if 'email' in kinds_used:
+            addresses['email'] = orders._order_notify_get_emails_batch()
+        orders.invalidate_recordset()
         for start in range(0, len(orders), BATCH_SIZE):
             batch = orders[start:start + BATCH_SIZE]
             for order in batch:
-                phones, phone_reason = False, False
+                own_addresses = {}  # kinds the core does not know, asked to the provider per order
+
+                def recipients_of(channel):
+                    kind = kind_of[channel]
+                    if kind in addresses:
+                        return addresses[kind][order.id]
+                    if channel not in own_addresses:
+                        own_addresses[channel] = Provider._order_notify_get_recipients(order, channel)
+                    return own_addresses[channel]
+
                 for event, picking, when in self._order_notify_get_events(order):
-                    channels = channels_of[event]
+                    channels = [channel for channel in channels_of[event] if providers[channel]]
+                    if not channels_of[event]:
+                        continue
                     if not channels:
+                        skipped[no_provider] += 1
                         continue
-                    if phones is False:
-                        phones, phone_reason = order._order_notify_get_phones()
-                    if not phones:
-                        skipped[skip_reason(order, phone_reason)] += 1
-                        continue
-                    sent = False
+                    other_kind_than = None  # after a buyer without address: only channels of another kind
                     for channel in channels:
-                        provider = providers.get(channel)
-                        if not provider:
+                        if other_kind_than and kind_of[channel] == other_kind_than:
                             continue
+                        recipients, reason_code = recipients_of(channel)
+                        if not recipients:
+                            skipped[skip_reason(order, channel, reason_code)] += 1
+                            if reason_code not in const.NO_ADDRESS_REASONS:
+                                break
+                            other_kind_than = kind_of[channel]
+                            continue
+                        other_kind_than = None
+                        provider = providers[channel]
                         key = (event, channel, provider.id)
                         if key not in templates:
                             templates[key] = Template._order_notify_find(event, channel, provider, company)
                         template = templates[key]
                         if not template:
-                            skipped[_("No template for this event on this channel.")] += 1
+                            skipped[no_template] += 1
                             break
                         try:
                             rendered = template._order_notify_render(order, event, picking=picking)
                         except UserError:
-                            skipped[_("The template cannot be rendered for this order.")] += 1
+                            skipped[render_failed] += 1
                             break
                         estimate = provider._order_notify_estimate(
-                            rendered['content'], rendered['params'], template, order.partner_id, phones[0],
+                            rendered['content'], rendered['params'], template, order.partner_id,
+                            recipients[0] if kind_of[channel] == 'phone' else None,
                         )
                         if estimate['unreachable']:
                             skipped[_("Not on %(channel)s (as far as known): next channel",
-                                      channel=dict(Provider._fields['channel']._description_selection(self.env))[channel])] += 1
+                                      channel=channel_labels.get(channel, channel))] += 1
                             continue
-                        amount = provider.currency_id._convert(estimate['cost'] or 0.0, company.currency_id, company, today)
+                        amount = convert(provider, estimate['cost'])
                         line = messages[(event, channel)]
                         line['count'] += 1
                         line['cost'] += amount
@@ -196,14 +250,13 @@ class OrderNotifyDryRun(models.TransientModel):
                             line['segment_count'] += estimate['segment_count']
                             segment_count += estimate['segment_count']
                         cost += amount
-                        if when and company._order_notify_next_opening(when):
-                            deferred += 1
+                        if when:
+                            if when not in openings:
+                                openings[when] = bool(company._order_notify_next_opening(when))
+                            deferred += openings[when]
                         if sum(1 for sample in samples if sample[:2] == (event, channel)) < SAMPLE_SIZE:
                             samples.append((event, channel, order.name, estimate))
-                        sent = True
                         break
-                    if not sent and not any(providers.get(channel) for channel in channels):
-                        skipped[_("No enabled provider for the channels of this event.")] += 1
             batch.invalidate_recordset()  # keep memory flat on 10,000 orders
         return {
             'order_count': len(orders),

@@ -12,9 +12,12 @@ def setup_channel(env, channel):
     """Install hook of a channel addon (as ``payment.setup_provider``): every company gets the
     routes of ``channel`` for every event, at the channel's place in the fallback chain
     (``order.notify.registry._get_channels``), switched on as each event says. Routes an admin
-    already has are left as they are."""
+    already has are left as they are. Messages queued before the channel existed and never
+    tried move to it when it comes first in their chain and already has a provider (the demo's
+    orders, confirmed while only the core was installed)."""
     companies = env['res.company'].search([])
     env['order.notify.route'].sudo()._order_notify_create_defaults(companies, channels=[channel])
+    env['order.notify.message'].sudo()._order_notify_reroute_waiting(channel)
 
 
 def reset_channel(env, channel, codes=()):

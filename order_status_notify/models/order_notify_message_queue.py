@@ -160,6 +160,40 @@ class OrderNotifyMessage(models.Model):
         return message
 
     @api.model
+    def _order_notify_reroute_waiting(self, channel):
+        """Move to ``channel`` the messages that were queued before it was installed, never
+        tried, and would have gone by it: it comes before their channel in their company's chain
+        and has an available provider. Their key is rebuilt (nothing left with the old one)."""
+        Provider = self.env['order.notify.provider']
+        Route = self.env['order.notify.route']
+        waiting = self.search([
+            ('state', '=', 'queued'), ('attempt_count', '=', 0), ('send_started_at', '=', False),
+            ('fallback_from_id', '=', False), ('is_test', '=', False), ('channel', '!=', channel),
+            ('order_id', '!=', False),
+        ])
+        moved = self.browse()
+        for message in waiting:
+            channels = Route._order_notify_get_channels(message.event, message.company_id)
+            if channel not in channels or (message.channel in channels
+                                           and channels.index(channel) > channels.index(message.channel)):
+                continue
+            provider = Provider._order_notify_get_available(channel, message.company_id)
+            if not provider:
+                continue
+            message.write({
+                'channel': channel, 'provider_id': provider.id, 'currency_id': provider.currency_id.id,
+                'phone': False, 'recipient': False, 'alternative_phones': False, 'template_id': False,
+                'content': False, 'params': False, 'subject': False,
+                'idempotency_key': self._order_notify_make_key(
+                    message.order_id, message.event, channel, revision=message.revision, ref=message.ref or False,
+                ),
+            })
+            moved |= message
+        if moved:
+            _logger.info("Order notifications %s queued before the %s channel existed now go by it", moved.ids, channel)
+        return moved
+
+    @api.model
     def _order_notify_get_thank_you(self, order, event, revision):
         """The message that already told the buyer what ``event`` would tell (the thank-you for
         a COD payment registered after delivery), if it left: see ``absorbed_by``."""

@@ -114,3 +114,23 @@ class TestOrderNotifyRegistry(OrderNotifyCommon):
         company = self.env['res.company'].create({'name': 'Shop Hai'})
         routes = self.env['order.notify.route'].search([('company_id', '=', company.id), ('event', '=', 'placed')])
         self.assertEqual(routes.mapped('channel'), ['zalo', 'sms', 'email'])
+
+    def test_messages_waiting_before_a_channel_existed_move_to_it(self):
+        """The demo's orders are confirmed while only the core (e-mail) is installed; when the
+        SMS addon arrives with its provider, their untried messages go by SMS, as routes say."""
+        self.sms.state = 'disabled'
+        self.env.ref('order_status_notify.provider_mail').state = 'enabled'
+        self.customer.email = 'an@example.com'
+        order = self._confirmed()
+        waiting = self._messages(order)
+        self.assertEqual(waiting.channel, 'email')
+        tried = self.Message._order_notify_enqueue(order, 'test_changed', ref='x')
+        tried.attempt_count = 1
+        self.sms.state = 'enabled'
+        moved = self.Message._order_notify_reroute_waiting('sms')
+        self.assertEqual(moved, waiting)
+        self.assertEqual((waiting.channel, waiting.provider_id), ('sms', self.sms))
+        self.assertIn('-placed-sms', waiting.idempotency_key)
+        self.assertEqual(tried.channel, 'email', "a message already tried stays where it is")
+        self._dispatch()
+        self.assertEqual((waiting.state, waiting.phone), ('delivered', '+84912345678'))

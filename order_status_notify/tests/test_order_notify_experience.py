@@ -119,6 +119,9 @@ class TestOrderNotifyExperience(OrderNotifyCommon):
 
     def test_channels_in_fallback_order_reordered_by_sequence(self):
         routes = self.env['order.notify.route'].search([('company_id', '=', self.company.id), ('event', '=', 'placed')])
+        # The chain of the core and the Zalo and SMS addons only (other channel addons, e.g. Messenger, out of it).
+        routes.filtered(lambda r: r.channel not in ('zalo', 'sms', 'email')).active = False
+        routes = routes.filtered('active')
         # The default chain: Zalo, SMS, then e-mail for buyers without a mobile.
         self.assertEqual([(r.channel, r.fallback_rank) for r in routes], [
             ('zalo', "1st channel"), ('sms', "2nd channel"), ('email', "3rd channel"),

@@ -1,4 +1,4 @@
-"""Fake Zalo ZNS and SMS brandname providers for the order_status_notify tests and sandbox.
+"""Fake Zalo ZNS, SMS brandname and Messenger (Graph API) providers for the order_status_notify tests and sandbox.
 
 Standard library only. Typical test use::
 
@@ -17,6 +17,9 @@ from .base import (
     parse_vn_mobile, sms_segments,
 )
 from .esms import FakeESMS
+from .messenger import (
+    DEMO_APP_SECRET, DEMO_PAGE_ID, DEMO_PAGE_TOKEN, DEMO_PAGE_USERNAME, FakeMessenger, sign_messenger_event,
+)
 from .speedsms import FakeSpeedSMS
 from .vietguys import FakeVietguys
 from .zalo_zns import (
@@ -30,4 +33,5 @@ __all__ = [
     'FakeESMS', 'FakeSpeedSMS', 'FakeVietguys',
     'DEMO_APP_ID', 'DEMO_APP_SECRET_KEY', 'DEMO_OA_ID', 'DEMO_OA_SECRET_KEY', 'DEMO_REFRESH_TOKEN', 'DEMO_TEMPLATES',
     'FakeZaloZNS', 'ZnsParam', 'sign_zns_event', 'zns_delivery_event',
+    'DEMO_APP_SECRET', 'DEMO_PAGE_ID', 'DEMO_PAGE_TOKEN', 'DEMO_PAGE_USERNAME', 'FakeMessenger', 'sign_messenger_event',
 ]

@@ -1,0 +1,4 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+from . import test_messenger_send
+from . import test_messenger_http

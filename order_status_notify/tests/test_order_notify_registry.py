@@ -51,8 +51,9 @@ class TestOrderNotifyRegistry(OrderNotifyCommon):
             ('company_id', '=', self.company.id), ('event', 'in', ('test_changed', 'test_reminder')),
         ])
         on = {(r.event, r.channel) for r in routes if r.active}
-        self.assertEqual(on, {('test_changed', 'zalo'), ('test_changed', 'sms'), ('test_changed', 'email')})
-        self.assertEqual(routes.filtered(lambda r: r.event == 'test_reminder').mapped('active'), [False] * 3)
+        channels = list(self.env['order.notify.registry']._get_channels())
+        self.assertEqual(on, {('test_changed', channel) for channel in channels})
+        self.assertEqual(routes.filtered(lambda r: r.event == 'test_reminder').mapped('active'), [False] * len(channels))
         # The selection follows the registry, in journey order.
         codes = [code for code, _label in self.env['order.notify.registry']._selection_events()]
         self.assertLess(codes.index('test_reminder'), codes.index('placed'))
@@ -113,7 +114,11 @@ class TestOrderNotifyRegistry(OrderNotifyCommon):
     def test_new_company_gets_every_registered_channel(self):
         company = self.env['res.company'].create({'name': 'Shop Hai'})
         routes = self.env['order.notify.route'].search([('company_id', '=', company.id), ('event', '=', 'placed')])
-        self.assertEqual(routes.mapped('channel'), ['zalo', 'sms', 'email'])
+        # Every installed channel, at its place: Zalo, SMS (Messenger when installed), e-mail last.
+        expected = [code for code, _label in self.env['order.notify.registry']._selection_channels()]
+        self.assertEqual(routes.mapped('channel'), expected)
+        self.assertEqual(expected[:2], ['zalo', 'sms'])
+        self.assertEqual(expected[-1], 'email')
 
     def test_messages_waiting_before_a_channel_existed_move_to_it(self):
         """The demo's orders are confirmed while only the core (e-mail) is installed; when the

@@ -758,3 +758,25 @@ def test_sandbox_layout_demo_token_templates_inbox_and_auto_delivery(serve):
         assert '/zalo-oauth' in requests.get(server.url + '/', timeout=T).text
     finally:
         server.stop()
+
+
+def test_sandbox_mounts_messenger_and_shows_its_messages_in_the_inbox():
+    """The demo's sandbox plays the Graph API too: a message sent to a linked buyer appears in the
+    phone inbox page under the buyer's PSID, labelled Messenger."""
+    from fake_providers import DEMO_PAGE_ID, DEMO_PAGE_TOKEN  # noqa: PLC0415
+    from fake_providers.serve import build_sandbox  # noqa: PLC0415
+
+    server, fakes = build_sandbox(port=0, deliver_after=None)
+    server.start()
+    try:
+        fakes['messenger'].add_user('psid-42')
+        answer = requests.post(
+            f'{server.url}/messenger/v25.0/{DEMO_PAGE_ID}/messages', timeout=T,
+            headers={'Authorization': f'Bearer {DEMO_PAGE_TOKEN}'},
+            json={'recipient': {'id': 'psid-42'}, 'messaging_type': 'UPDATE', 'message': {'text': 'Đơn S00042 đã gửi'}},
+        )
+        assert answer.status_code == 200, answer.text
+        page = requests.get(f'{server.url}/inbox', timeout=T).text
+        assert 'badge messenger' in page and 'Messenger' in page and 'Đơn S00042 đã gửi' in page
+    finally:
+        server.stop()

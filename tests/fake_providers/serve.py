@@ -15,8 +15,9 @@ URL layout (base URLs to put in the Odoo providers):
 ``/esms``              eSMS (``/esms/MainService.svc/json/SendMultipleMessage_V4_post_json/``)
 ``/speedsms``          SpeedSMS (``/speedsms/index.php/sms/send``)
 ``/vietguys``          VietGuys (``/vietguys/api/index.php``, ``/vietguys/token/v1/refresh``)
+``/messenger``         Messenger Graph API (``/messenger/v25.0/<page id>/messages``), demo Page
 ``/inbox``             what each phone received, newest first (``?phone=0901888484``), auto-refresh
-``/inbox.json``        the same as JSON (``?phone=…&channel=zalo|sms``)
+``/inbox.json``        the same as JSON (``?phone=…&channel=zalo|sms|messenger``)
 ``/``                  this layout and the demo credentials
 =====================  ==========================================================
 
@@ -44,6 +45,7 @@ from datetime import datetime
 
 from .base import ICT, LOOPBACK_HOSTS, Fake, FakeServer, Inbox, Response, json_response, route, text_response
 from .esms import FakeESMS
+from .messenger import FakeMessenger
 from .speedsms import FakeSpeedSMS
 from .vietguys import FakeVietguys
 from .zalo_zns import DEMO_APP_ID, DEMO_OA_ID, DEMO_OA_SECRET_KEY, DEMO_REFRESH_TOKEN, FakeZaloZNS
@@ -54,6 +56,7 @@ MOUNTS = {
     '/zalo-oauth': 'Zalo OAuth base URL',
     '/esms': 'eSMS base URL',
     '/speedsms': 'SpeedSMS base URL',
+    '/messenger': 'Messenger (Graph API) base URL',
     '/vietguys': 'VietGuys base URL',
 }
 
@@ -111,7 +114,7 @@ class InboxApp(Fake):
                 meta.append(f'{m.price:,.0f} ₫'.replace(',', '.'))
             if m.note:
                 meta.append(m.note)
-            label = 'Zalo' if m.channel == 'zalo' else 'SMS'
+            label = {'zalo': 'Zalo', 'messenger': 'Messenger'}.get(m.channel, 'SMS')
             items.append(
                 f'<li><span class="badge {m.channel}">{label}</span>'
                 f' <span class="status {m.status}">{m.status.replace("_", " ")}</span>'
@@ -148,7 +151,7 @@ body {{ font-family: system-ui, sans-serif; margin: 1.5rem; max-width: 60rem; co
 section {{ border: 1px solid #ddd; border-radius: 8px; padding: .5rem 1rem; margin: 1rem 0; }}
 ul {{ list-style: none; padding: 0; }} li {{ border-top: 1px solid #eee; padding: .5rem 0; }}
 .badge {{ color: #fff; border-radius: 4px; padding: 0 .4rem; font-size: .8rem; }}
-.badge.zalo {{ background: #0068ff; }} .badge.sms {{ background: #2e7d32; }}
+.badge.zalo {{ background: #0068ff; }} .badge.sms {{ background: #2e7d32; }} .badge.messenger {{ background: #a033ff; }}
 .status {{ font-size: .8rem; color: #555; }} .status.failed, .status.not_delivered {{ color: #b00020; }}
 .status.delivered {{ color: #2e7d32; }} time {{ color: #777; font-size: .8rem; }}
 .text {{ white-space: pre-wrap; margin: .3rem 0; }} .meta {{ color: #777; font-size: .75rem; }}
@@ -158,7 +161,8 @@ ul {{ list-style: none; padding: 0; }} li {{ border-top: 1px solid #eee; padding
 def build_sandbox(host='127.0.0.1', port=8079, deliver_after=2.0, zalo_webhook_url=None,
                   speedsms_report_url=None, vietguys_report_url=None, log=None, inbox_file=None):
     """``(server, fakes)``: a :class:`FakeServer` hosting every fake in sandbox mode, and the
-    fakes by name ('zalo', 'esms', 'speedsms', 'vietguys'). With ``inbox_file``, the phones'
+    fakes by name ('zalo', 'esms', 'speedsms', 'vietguys', 'messenger'); a Messenger message is
+    listed under the buyer's PSID. With ``inbox_file``, the phones'
     inbox is kept in that file across restarts."""
     fakes = {
         'zalo': FakeZaloZNS(sandbox=True, demo_templates=True, webhook_url=zalo_webhook_url,
@@ -166,9 +170,11 @@ def build_sandbox(host='127.0.0.1', port=8079, deliver_after=2.0, zalo_webhook_u
         'esms': FakeESMS(sandbox=True, deliver_after=deliver_after),
         'speedsms': FakeSpeedSMS(sandbox=True, deliver_after=deliver_after, report_url=speedsms_report_url),
         'vietguys': FakeVietguys(sandbox=True, deliver_after=deliver_after, report_url=vietguys_report_url),
+        'messenger': FakeMessenger(deliver_after=deliver_after),
     }
     mounts = {'/zalo': fakes['zalo'], '/zalo-oauth': fakes['zalo'], '/esms': fakes['esms'],
-              '/speedsms': fakes['speedsms'], '/vietguys': fakes['vietguys'], '': InboxApp()}
+              '/speedsms': fakes['speedsms'], '/vietguys': fakes['vietguys'], '/messenger': fakes['messenger'],
+              '': InboxApp()}
     return FakeServer(mounts=mounts, host=host, port=port, log=log, inbox=Inbox(inbox_file)), fakes
 
 

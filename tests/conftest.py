@@ -15,6 +15,8 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.insert(0, str(TESTS_DIR))
@@ -51,3 +53,19 @@ def pytest_configure(config):
 
     MetaCase.__init__ = __init__
     MetaCase._osn_top_level_defaults = True
+
+
+@pytest.fixture
+def serve():
+    """``serve(fake)`` or ``serve(mounts=…)``: a started FakeServer, stopped after the test."""
+    from fake_providers import FakeServer  # noqa: PLC0415 - importable once TESTS_DIR is on sys.path
+
+    servers = []
+
+    def start(*args, **kwargs):
+        server = FakeServer(*args, **kwargs).start()
+        servers.append(server)
+        return server
+    yield start
+    for server in servers:
+        server.stop()

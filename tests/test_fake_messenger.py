@@ -4,28 +4,16 @@ import hashlib
 import hmac
 import json
 
-import pytest
 import requests
 
 from fake_providers import (
-    DEMO_APP_SECRET, DEMO_PAGE_ID, DEMO_PAGE_TOKEN, CallbackRecorder, FakeMessenger, FakeServer, sign_messenger_event,
+    DEMO_APP_SECRET, DEMO_PAGE_ID, DEMO_PAGE_TOKEN, CallbackRecorder, FakeMessenger, sign_messenger_event,
 )
 
 T = 5
 AUTH = {'Authorization': f'Bearer {DEMO_PAGE_TOKEN}'}
 
 
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(*args, **kwargs):
-        server = FakeServer(*args, **kwargs).start()
-        servers.append(server)
-        return server
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def _send(server, psid, text='Đơn S00042 đã được gửi đi.', messaging_type='UPDATE', headers=AUTH, node=DEMO_PAGE_ID,

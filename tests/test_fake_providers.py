@@ -23,18 +23,6 @@ from fake_providers.serve import build_sandbox
 T = 5  # seconds, every client call
 
 
-@pytest.fixture
-def serve():
-    """``serve(fake)`` or ``serve(mounts=…)``: a started FakeServer, stopped after the test."""
-    servers = []
-
-    def start(*args, **kwargs):
-        server = FakeServer(*args, **kwargs).start()
-        servers.append(server)
-        return server
-    yield start
-    for server in servers:
-        server.stop()
 
 
 # ============================================================================ shared helpers

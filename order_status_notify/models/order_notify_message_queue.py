@@ -172,12 +172,19 @@ class OrderNotifyMessage(models.Model):
             ('order_id', '!=', False),
         ])
         moved = self.browse()
+        chains, providers = {}, {}  # per (event, company) and per company: one search each, not per message
         for message in waiting:
-            channels = Route._order_notify_get_channels(message.event, message.company_id)
+            company = message.company_id
+            chain_key = (message.event, company.id)
+            if chain_key not in chains:
+                chains[chain_key] = Route._order_notify_get_channels(message.event, company)
+            channels = chains[chain_key]
             if channel not in channels or (message.channel in channels
                                            and channels.index(channel) > channels.index(message.channel)):
                 continue
-            provider = Provider._order_notify_get_available(channel, message.company_id)
+            if company.id not in providers:
+                providers[company.id] = Provider._order_notify_get_available(channel, company)
+            provider = providers[company.id]
             if not provider:
                 continue
             message.write({

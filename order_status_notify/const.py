@@ -62,6 +62,12 @@ STUCK_SENDING_MINUTES = 10
 
 # How many messages one dispatcher run handles before it reports progress to ir.cron.
 DISPATCH_BATCH_SIZE = 50
+# Default of ``order.notify.provider.send_concurrency``: messages on their way to one provider at
+# once, per dispatcher job.
+DEFAULT_SEND_CONCURRENCY = 8
+# The dispatcher jobs (``ir.cron`` records) that may share the queue, each claiming its own messages
+# (``id % shards``): ``order_status_notify.dispatch_shards`` is at most this.
+MAX_DISPATCH_SHARDS = 8
 
 # Defaults of the company settings.
 DEFAULT_TZ = 'Asia/Ho_Chi_Minh'

@@ -1,6 +1,9 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.order_status_notify import const
 
 
 class ResConfigSettings(models.TransientModel):
@@ -11,6 +14,27 @@ class ResConfigSettings(models.TransientModel):
     order_notify_window_end = fields.Float(related='company_id.order_notify_window_end', readonly=False)
     order_notify_daily_cap = fields.Integer(related='company_id.order_notify_daily_cap', readonly=False)
     order_notify_webhook_secret = fields.Char(related='company_id.order_notify_webhook_secret', readonly=False)
+    order_notify_dispatch_shards = fields.Integer(
+        string="Dispatcher Jobs", config_parameter='order_status_notify.dispatch_shards', default=1,
+    )
+
+    @api.constrains('order_notify_dispatch_shards')
+    def _check_order_notify_dispatch_shards(self):
+        for settings in self:
+            if not 1 <= settings.order_notify_dispatch_shards <= const.MAX_DISPATCH_SHARDS:
+                raise ValidationError(self.env._(
+                    "Between 1 and %s dispatcher jobs.", const.MAX_DISPATCH_SHARDS,
+                ))
+
+    def set_values(self):
+        super().set_values()
+        # One scheduled action per job: the first ones active, the others off.
+        Message = self.env['order.notify.message']
+        shards = Message._order_notify_get_shards()
+        for shard in range(1, const.MAX_DISPATCH_SHARDS):
+            cron = Message._order_notify_get_dispatch_cron(shard)
+            if cron and cron.active != (shard < shards):
+                cron.sudo().active = shard < shards
 
     def action_order_notify_rotate_webhook_secret(self):
         self.company_id.action_order_notify_rotate_webhook_secret()

@@ -1,6 +1,6 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 
 
 class OrderNotifyRoute(models.Model):
@@ -61,10 +61,23 @@ class OrderNotifyRoute(models.Model):
 
     # === CRUD METHODS === #
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        routes = super().create(vals_list)
+        self.env.registry.clear_cache()  # _order_notify_get_channels
+        return routes
+
     def write(self, vals):
         res = super().write(vals)
         if {'sequence', 'active', 'event', 'company_id'} & set(vals):
             self.invalidate_model(['fallback_rank'])  # the rank of the other channels of the event moved too
+        if {'sequence', 'active', 'event', 'company_id', 'channel'} & set(vals):
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
         return res
 
     # === BUSINESS METHODS === #
@@ -72,8 +85,15 @@ class OrderNotifyRoute(models.Model):
     @api.model
     def _order_notify_get_channels(self, event, company):
         """Return the channels of ``event`` for ``company``, in fallback order."""
-        routes = self.sudo().search([('company_id', '=', company.id), ('event', '=', event)])
-        return routes.mapped('channel')
+        return list(self._order_notify_get_channels_cached(event, company.id))
+
+    @api.model
+    @tools.ormcache('event', 'company_id')
+    def _order_notify_get_channels_cached(self, event, company_id):
+        """Every business hook asks this (each order confirmed, each parcel validated): kept in the
+        registry's cache, cleared when a route changes, so a hook reads no route."""
+        routes = self.sudo().search([('company_id', '=', company_id), ('event', '=', event)])
+        return tuple(routes.mapped('channel'))
 
     @api.model
     def _order_notify_create_defaults_all(self):

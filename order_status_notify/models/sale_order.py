@@ -58,9 +58,13 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         """Every confirmation path (backend, portal signature, eCommerce payment) ends here."""
+        # The portal token of the order link, written now with the confirmation's own update of
+        # the order rather than in an UPDATE of its own when the message is queued.
+        for order in self.filtered(lambda o: not o.access_token):
+            order._portal_ensure_token()
         res = super()._action_confirm()
         # A message of the order's previous life (its cancellation) still waiting is outdated.
-        outdated = self.order_notify_message_ids.filtered(
+        outdated = self.filtered(lambda o: o.order_notify_revision > 1).order_notify_message_ids.filtered(
             lambda m: m.state == 'queued' and not m.is_test and m.revision < m.order_id.order_notify_revision
         )
         outdated.sudo()._order_notify_set_state(
@@ -168,6 +172,10 @@ class SaleOrder(models.Model):
         default_vn = self.env.ref('base.vn')
         found = {}  # (shipping contact, customer, default country) -> ([e164, …], reason_code)
         keys = {}
+        # Read every contact at once (the union of two contacts below reads only its own).
+        contacts = self.partner_shipping_id | self.partner_id
+        contacts.fetch(['mobile', 'phone', 'country_id', 'order_notify_opt_out', 'commercial_partner_id'])
+        contacts.commercial_partner_id.fetch(['order_notify_opt_out'])
         for order in self:
             default_country = order.company_id.country_id or default_vn
             key = (order.partner_shipping_id, order.partner_id, default_country)

@@ -30,7 +30,7 @@ class TestOrderNotifyCartReminder(OrderNotifyCommon, HttpCase):
     def _sent_quotation(self, now, hours_ago=2, partner=None):
         order = self._create_order(partner=partner)
         order.action_quotation_sent()
-        order.date_order = now - timedelta(hours=hours_ago)
+        order.write({'date_order': now - timedelta(hours=hours_ago), 'validity_date': False})
         return order
 
     def _remind(self):

@@ -1,14 +1,19 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
+import logging
+import threading
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.order_status_notify import const
 from odoo.addons.order_status_notify.utils import shorten_text
 
+_logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
 # What a buyer is told about when a confirmed order changes before the last parcel left, in the
@@ -168,9 +173,21 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_order_notify_cart_reminders(self, limit=200):
+        """Entry point of the cart reminder cron (see ``_order_notify_remind_carts``)."""
+        auto_commit = not getattr(threading.current_thread(), 'testing', False)
+        return self._order_notify_remind_carts(limit=limit, auto_commit=auto_commit)
+
+    @api.model
+    def _order_notify_remind_carts(self, limit=200, auto_commit=True):
         """Queue the reminder of the carts and quotations left unpaid for the company's delay:
         one per cart, only to buyers with a mobile who did not refuse advertising and did not
-        order since (checked again when the message leaves)."""
+        order since (checked again when the message leaves).
+
+        Each cart is locked, reminded and (with ``auto_commit``) committed on its own: a cart the
+        buyer is changing right now (its row locked by their transaction) is left for the next
+        run instead of waiting for them, and a conflict with the buyer's change rolls back that
+        cart only. Nothing of a cart is committed half-done.
+        """
         now = fields.Datetime.now()
         Route = self.env['order.notify.route']
         Message = self.env['order.notify.message']
@@ -183,10 +200,32 @@ class SaleOrder(models.Model):
             )
             carts = self.sudo().search(domain, order='date_order', limit=limit)
             remind = carts._order_notify_filter_cart_reminders()
-            for cart in remind:
-                Message._order_notify_enqueue(cart, 'cart_abandoned')
-            carts._order_notify_mark_cart_reminded()
+            for cart in carts:
+                try:
+                    if not cart._order_notify_lock_cart():
+                        continue  # the buyer's transaction holds it, or it was confirmed meanwhile
+                    if cart in remind:
+                        Message._order_notify_enqueue(cart, 'cart_abandoned')
+                    cart._order_notify_mark_cart_reminded()
+                    if auto_commit:
+                        self.env.cr.commit()
+                except psycopg2.errors.SerializationFailure:
+                    if not auto_commit:
+                        raise
+                    self.env.cr.rollback()  # the buyer changed it since our snapshot: next run
+                    _logger.info("Cart reminder of %s postponed: the cart changed meanwhile", cart.name)
         return True
+
+    def _order_notify_lock_cart(self):
+        """Lock this cart for the current transaction if it is still a cart; False when another
+        transaction holds it (the buyer is changing it) or it was confirmed since the search."""
+        self.ensure_one()
+        self.flush_recordset(['state'])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM %s WHERE id = %s AND state IN ('draft', 'sent') FOR NO KEY UPDATE SKIP LOCKED",
+            SQL.identifier(self._table), self.id,
+        ))
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _order_notify_cart_domain(self, company, until, since):
@@ -209,8 +248,8 @@ class SaleOrder(models.Model):
                              and not cart._order_notify_cart_obsolete_reason())
 
     def _order_notify_mark_cart_reminded(self):
-        """Hook of the website bridge, which also flags the cart as recovered for website_sale
-        (its own e-mail reminder must not follow ours)."""
+        """One reminder per cart (the website bridge also flags it as recovered for website_sale,
+        whose own e-mail reminder must not follow ours)."""
         self.write({'order_notify_cart_reminded': True})
 
     def _order_notify_cart_obsolete_reason(self):

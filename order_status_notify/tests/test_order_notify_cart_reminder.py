@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.tests import HttpCase, tagged
+from odoo import SUPERUSER_ID, Command, api
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.order_status_notify.tests.common import OrderNotifyCommon
 
@@ -137,3 +138,67 @@ class TestOrderNotifyCartReminder(OrderNotifyCommon, HttpCase):
             self._remind()
             self.assertFalse(self._messages(other))
             self.assertFalse(other.order_notify_cart_reminded, "reminded once the shop switches the event on")
+
+
+@tagged('post_install', '-at_install')
+class TestOrderNotifyCartReminderConcurrency(TransactionCase):
+    """The cart reminder cron and a buyer changing their cart, on separate, really committed
+    transactions: the cron never waits for the buyer and never loses the cart."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = self.env.registry
+        self.ids = {'orders': [], 'routes': []}
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            routes = env['order.notify.route'].with_context(active_test=False).search([
+                ('company_id', '=', env.company.id), ('event', '=', 'cart_abandoned'), ('active', '=', False),
+            ])
+            routes.with_context(order_notify_applying_plan=True).active = True
+            self.ids['routes'] = routes.ids
+            partner = env['res.partner'].create({
+                'name': 'Vũ Minh Châu', 'mobile': '0913 555 777', 'country_id': env.ref('base.vn').id,
+            })
+            product = env['product.product'].create({'name': 'Mũ bảo hiểm', 'type': 'consu', 'list_price': 350000.0})
+            for _i in range(2):
+                order = env['sale.order'].create({
+                    'partner_id': partner.id,
+                    'order_line': [Command.create({'product_id': product.id, 'product_uom_qty': 1})],
+                })
+                order.action_quotation_sent()
+                order.write({'date_order': datetime.now() - timedelta(hours=2), 'validity_date': False})
+                self.ids['orders'].append(order.id)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM order_notify_message WHERE order_id = ANY(%s)", [self.ids['orders']])
+            cr.execute("UPDATE sale_order SET state = 'cancel', order_notify_cart_reminded = TRUE WHERE id = ANY(%s)",
+                       [self.ids['orders']])
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env['order.notify.route'].browse(self.ids['routes']).with_context(
+                order_notify_applying_plan=True).active = False
+
+    def _reminded(self):
+        with self.registry.cursor() as cr:
+            cr.execute("""SELECT o.id, coalesce(o.order_notify_cart_reminded, FALSE), count(m.id)
+                            FROM sale_order o LEFT JOIN order_notify_message m
+                                 ON m.order_id = o.id AND m.event = 'cart_abandoned'
+                           WHERE o.id = ANY(%s) GROUP BY o.id ORDER BY o.id""", [self.ids['orders']])
+            return {row[0]: (row[1], row[2]) for row in cr.fetchall()}
+
+    def test_cart_being_changed_is_left_for_the_next_run(self):
+        busy, free = self.ids['orders']
+        with self.registry.cursor() as buyer_cr:
+            # The buyer's transaction is changing the cart (website_sale writes the order).
+            buyer_cr.execute("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", [busy])
+            with self.registry.cursor() as cron_cr:
+                env = api.Environment(cron_cr, SUPERUSER_ID, {})
+                env['sale.order']._order_notify_remind_carts(auto_commit=True)
+            self.assertEqual(self._reminded(), {busy: (False, 0), free: (True, 1)},
+                             "the cron did not wait for the buyer, and committed the other cart")
+            buyer_cr.rollback()
+        with self.registry.cursor() as cron_cr:
+            env = api.Environment(cron_cr, SUPERUSER_ID, {})
+            env['sale.order']._order_notify_remind_carts(auto_commit=True)
+        self.assertEqual(self._reminded(), {busy: (True, 1), free: (True, 1)}, "one reminder per cart, none lost")

@@ -32,9 +32,8 @@ class TestOrderNotifyOrderChanged(OrderNotifyCommon):
             order.action_confirm()
             self._dispatch()
             cod_before = order._order_notify_amount_to_collect()
-            with Form(order) as form:
-                with form.order_line.edit(0) as line:
-                    line.product_uom_qty = 4
+            with Form(order) as form, form.order_line.edit(0) as line:
+                line.product_uom_qty = 4
         with freeze_time(MORNING + timedelta(minutes=3)):
             # A second edit three minutes later: still one message, pushed back 10 minutes.
             with Form(order) as form:

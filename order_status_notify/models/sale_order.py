@@ -222,6 +222,7 @@ class SaleOrder(models.Model):
 
     @api.model
     def _order_notify_find_contact_mobiles(self, partners, default_country):
+        """The mobiles typed on the first of ``partners`` who has one (see ``_order_notify_find_mobiles``)."""
         reason = const.REASON_NO_PHONE
         for partner in partners:
             if partner.order_notify_opt_out or partner.commercial_partner_id.order_notify_opt_out:

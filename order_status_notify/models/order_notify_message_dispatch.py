@@ -307,7 +307,7 @@ class OrderNotifyMessage(models.Model):
                 return False
             if self.env['order.notify.registry']._get_event(self.event)['kind'] == 'promotional' \
                     and self._order_notify_daily_cap_reached():
-                tomorrow = self.company_id._order_notify_next_opening(now, next_day=True)
+                tomorrow = self.company_id._order_notify_next_opening(now, next_day=True, promotional=True)
                 self._order_notify_defer(tomorrow, const.REASON_DAILY_CAP, _lt(
                     "This customer reached today's message cap.",
                 ))

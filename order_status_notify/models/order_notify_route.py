@@ -2,6 +2,8 @@
 
 from odoo import _, api, fields, models, tools
 
+from odoo.addons.order_status_notify import const
+
 
 class OrderNotifyRoute(models.Model):
     """Which channels carry an event for a company, in which order.
@@ -72,7 +74,10 @@ class OrderNotifyRoute(models.Model):
         if {'sequence', 'active', 'event', 'company_id'} & set(vals):
             self.invalidate_model(['fallback_rank'])  # the rank of the other channels of the event moved too
         if {'sequence', 'active', 'event', 'company_id', 'channel'} & set(vals):
-            self.env.registry.clear_cache()
+            self.env.registry.clear_cache()  # _order_notify_get_channels
+        if {'active', 'event'} & set(vals) and not self.env.context.get('order_notify_applying_plan'):
+            # An event switched on or off by hand: the company's plan is now its own.
+            self.company_id.filtered(lambda c: c.order_notify_plan != 'custom').sudo().order_notify_plan = 'custom'
         return res
 
     def unlink(self):
@@ -120,9 +125,12 @@ class OrderNotifyRoute(models.Model):
                 for company in companies:
                     if (company.id, event, channel) in existing:
                         continue
+                    # A company on a plan gets a new event (an addon installed later) as its plan says.
+                    on = spec['default_on'] if company.order_notify_plan not in const.PLANS \
+                        else company.order_notify_plan in spec['plans']
                     vals_list.append({
                         'company_id': company.id, 'event': event, 'channel': channel,
                         'sequence': Registry._get_channel(channel)['sequence'],
-                        'active': spec['default_on'] and (spec['channels'] is None or channel in spec['channels']),
+                        'active': on and (spec['channels'] is None or channel in spec['channels']),
                     })
         return self.create(vals_list)

@@ -14,6 +14,8 @@ class ResConfigSettings(models.TransientModel):
     order_notify_window_end = fields.Float(related='company_id.order_notify_window_end', readonly=False)
     order_notify_daily_cap = fields.Integer(related='company_id.order_notify_daily_cap', readonly=False)
     order_notify_webhook_secret = fields.Char(related='company_id.order_notify_webhook_secret', readonly=False)
+    order_notify_plan = fields.Selection(related='company_id.order_notify_plan', readonly=False)
+    order_notify_cart_delay_hours = fields.Float(related='company_id.order_notify_cart_delay_hours', readonly=False)
     order_notify_dispatch_shards = fields.Integer(
         string="Dispatcher Jobs", config_parameter='order_status_notify.dispatch_shards', default=1,
     )

@@ -3,4 +3,4 @@
 from . import controllers
 from . import models
 from . import report
-from .hooks import post_init_hook, uninstall_hook
+from .hooks import post_init_hook

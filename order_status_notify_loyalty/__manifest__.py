@@ -38,6 +38,5 @@ Order Status Notifications: reviews, thank-you vouchers and their return
         ],
     },
     'post_init_hook': 'post_init_hook',
-    'uninstall_hook': 'uninstall_hook',
     'installable': True,
 }

@@ -28,13 +28,6 @@ VALUE_KEYS = [
     ('voucher_value', "Voucher value"),
 ]
 
-# The sentence this addon appends to the shipped thank-you texts (e-mail, SMS, Zalo, Messenger)
-# at install, and removes at uninstall: empty when the order got no voucher.
-VOUCHER_LINE = (
-    "{{ ' Tặng bạn mã giảm giá ' + voucher_code + ' (' + voucher_value + ', dùng đến ' + voucher_expiry"
-    " + ') cho lần mua sau.' if voucher_code else '' }}"
-)
-
 # Default review request texts of the channels that may be installed after this addon or before:
 # ``{channel: (name, subject, body, zalo params [(param name, value key)])}``. The e-mail one is
 # data (data/order_notify_template_data.xml): the e-mail channel is always there.

@@ -39,18 +39,19 @@ class OrderNotifyTemplate(models.Model):
             })
         return self.create(vals_list)
 
-    @api.model
-    def _order_notify_add_voucher_line(self):
-        """Append the voucher sentence (``const.VOUCHER_LINE``: empty without a voucher) to the
-        thank-you texts, in every language they are written in. Texts that already name the
-        voucher are left alone, and so are provider templates (ZNS): their layout is fixed at
-        the provider, the admin maps ``voucher_code`` to a parameter of theirs."""
-        templates = self.with_context(active_test=False).search([
-            ('event', '=', 'delivered'), ('provider_template_ref', '=', False),
-        ])
-        langs = [code for code, _name in self.env['res.lang'].get_installed()]
-        for template in templates:
-            for lang in langs:
-                localized = template.with_context(lang=lang)
-                if localized.body and 'voucher_code' not in localized.body:
-                    localized.body = localized.body.rstrip() + const.VOUCHER_LINE
+    def _order_notify_render(self, order, event, picking=None):
+        """The thank-you of an order that got a voucher names it, in the buyer's language, when
+        the shop's text does not already place ``voucher_code`` itself. Provider templates (ZNS)
+        are left as approved: the admin maps ``voucher_code`` to a parameter of theirs."""
+        rendered = super()._order_notify_render(order, event, picking=picking)
+        voucher = order.order_notify_voucher_id
+        if (event == 'delivered' and voucher and not self.provider_template_ref and rendered['content']
+                and 'voucher_code' not in (self.body or '')):
+            values = order._order_notify_get_values(event, picking=picking)
+            lang = order.partner_id.lang or self.env.lang or 'vi_VN'
+            sentence = self.with_context(lang=lang).env._(
+                "Here is a voucher %(code)s (%(value)s, valid until %(expiry)s) for your next purchase.",
+                code=values['voucher_code'], value=values['voucher_value'], expiry=values['voucher_expiry'],
+            )
+            rendered['content'] = f"{rendered['content']} {sentence}"
+        return rendered

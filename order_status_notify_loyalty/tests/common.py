@@ -24,6 +24,12 @@ class ReviewCommon(OrderNotifyCommon):
             'program_type': 'coupons',
             'company_id': cls.company.id,
             'currency_id': cls.vnd.id,
+            'trigger': 'with_code',
+            'applies_on': 'current',
+            'reward_ids': [fields.Command.create({
+                'reward_type': 'discount', 'discount': 10, 'discount_mode': 'percent',
+                'discount_applicability': 'order', 'required_points': 1,
+            })],
         })
         cls.company.order_notify_voucher_program_id = cls.program
 

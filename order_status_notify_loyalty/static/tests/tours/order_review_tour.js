@@ -17,7 +17,7 @@ registry.category("web_tour.tours").add("order_status_notify_review_tour", {
         },
         {
             content: "The second star is chosen",
-            trigger: ".o_order_review_stars input#o_order_review_star_2:checked",
+            trigger: ".o_order_review_stars input#o_order_review_star_2:checked:not(:visible)",
         },
         {
             content: "Write a comment",

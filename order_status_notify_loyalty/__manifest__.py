@@ -24,6 +24,7 @@ Order Status Notifications: reviews, thank-you vouchers and their return
         'security/ir.model.access.csv',
         'security/order_notify_return_security.xml',
         'data/order_notify_template_data.xml',
+        'data/order_notify_route_data.xml',
         'views/res_config_settings_views.xml',
         'views/sale_order_views.xml',
         'views/order_review_templates.xml',

@@ -6,9 +6,10 @@ from odoo.tools.translate import LazyTranslate
 _lt = LazyTranslate(__name__)
 
 # The review request: transactional (it follows a delivered order, tagged customer care on Zalo),
-# after the thank-you, in the full plan only.
+# after the thank-you. A message more for every order, that the shop pays: off until the shop
+# chooses it (Settings, or the full journey plan).
 EVENTS = {
-    'review_request': {'label': _lt("Review request"), 'sequence': 45, 'plans': ('full',)},
+    'review_request': {'label': _lt("Review request"), 'sequence': 45, 'default_on': False, 'plans': ('full',)},
 }
 
 # Days between the thank-you (``delivered``) and the review request (company setting's default).

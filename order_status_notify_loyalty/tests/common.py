@@ -32,6 +32,10 @@ class ReviewCommon(OrderNotifyCommon):
             })],
         })
         cls.company.order_notify_voucher_program_id = cls.program
+        # The review request is off until the shop chooses it.
+        cls.env['order.notify.route'].with_context(active_test=False).search([
+            ('company_id', '=', cls.company.id), ('event', '=', 'review_request'),
+        ]).active = True
         # The review page in the buyer's Vietnamese: this addon's translations, as a shop in
         # Vietnam has them (the core's setup only activates the language).
         cls.env['ir.module.module'].search([('name', '=', 'order_status_notify_loyalty')])._update_translations('vi_VN')

@@ -115,6 +115,23 @@ class TestReviewFlow(ReviewCommon, HttpCase):
         self.assertEqual(review.state, 'skipped')
         self.assertEqual(review.reason_code, 'already_rated')
 
+    def test_settings_switch_the_review_request(self):
+        Route = self.env['order.notify.route'].with_context(active_test=False)
+        routes = Route.search([('company_id', '=', self.company.id), ('event', '=', 'review_request')])
+        self.assertEqual(set(routes.mapped('channel')), set(self.env['order.notify.registry']._get_channels()))
+        settings = self.env['res.config.settings'].create({})
+        self.assertTrue(settings.order_notify_review_request)
+        settings.order_notify_review_request = False
+        settings.set_values()
+        self.assertFalse(routes.filtered('active'))
+        order = self._create_order()
+        self._deliver(order)
+        self.assertFalse(self._messages(order, event='review_request'), "off: no review request")
+        self.assertFalse(self.env['res.config.settings'].create({}).order_notify_review_request)
+        settings = self.env['res.config.settings'].create({'order_notify_review_request': True})
+        settings.set_values()
+        self.assertTrue(all(routes.mapped('active')))
+
     def test_review_request_once_per_order(self):
         order = self._create_order()
         self._deliver(order)

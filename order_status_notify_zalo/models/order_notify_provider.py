@@ -473,6 +473,11 @@ class OrderNotifyProvider(models.Model):
             return self.env['order.notify.message'].sudo()._zalo_process_delivery_event(provider, data)
         if event == 'change_template_status':
             return self.env['zalo.zns.template'].sudo()._zalo_process_status_event(provider, data)
+        return self._zalo_process_other_event(provider, event, data)
+
+    def _zalo_process_other_event(self, provider, event, data):
+        """A signed, fresh event this addon does not handle (``user_feedback``…): addons that
+        do override it. :return: ``(http_status, text)``"""
         return 200, "ignored"
 
     def _zalo_check_signature(self, raw_body, data, signature, headers):

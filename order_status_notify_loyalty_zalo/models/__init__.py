@@ -1,0 +1,4 @@
+# Part of order_status_notify. See LICENSE file for full copyright and licensing details.
+
+from . import order_notify_message
+from . import order_notify_provider

@@ -88,6 +88,9 @@ STUCK_SENDING_MINUTES = 10
 
 # How many messages one dispatcher run handles before it reports progress to ir.cron.
 DISPATCH_BATCH_SIZE = 50
+# How many claimed messages the parallel dispatcher decides together (one read of their orders,
+# buyers, templates): small enough that the calls in flight never wait long for the next ones.
+DISPATCH_WAVE_SIZE = 50
 # Default of ``order.notify.provider.send_concurrency``: messages on their way to one provider at
 # once, per dispatcher job.
 DEFAULT_SEND_CONCURRENCY = 8

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime
 
@@ -83,6 +83,8 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if 'order_notify_tz' in vals:
+            self.env.registry.clear_cache()  # _order_notify_get_tz_name
         if {'order_notify_window_start', 'order_notify_window_end', 'order_notify_tz'} & set(vals):
             self._order_notify_replan_quiet_hours()
         if vals.get('order_notify_plan') in const.PLANS:
@@ -142,7 +144,15 @@ class ResCompany(models.Model):
                     route.active = active
 
     def _order_notify_local_tz(self):
-        return pytz.timezone(self.order_notify_tz or const.DEFAULT_TZ)
+        self.ensure_one()
+        return pytz.timezone(self._order_notify_get_tz_name(self.id))
+
+    @api.model
+    @tools.ormcache('company_id')
+    def _order_notify_get_tz_name(self, company_id):
+        """The shop's time zone, asked for every message the dispatcher records (its sent day):
+        kept in the registry's cache, so recording reads no company."""
+        return self.sudo().browse(company_id).order_notify_tz or const.DEFAULT_TZ
 
     def _order_notify_next_opening(self, utc_now, next_day=False, promotional=False):
         """Return when a message due at ``utc_now`` (naive UTC) may leave, as naive UTC, or

@@ -8,6 +8,7 @@ from . import order_notify_template_param
 from . import order_notify_message
 from . import order_notify_message_queue
 from . import order_notify_message_dispatch
+from . import order_notify_message_cod
 from . import account_move
 from . import mail_activity
 from . import mail_mail

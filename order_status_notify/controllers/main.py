@@ -52,8 +52,10 @@ class OrderNotifyController(http.Controller):
 
     def _order_notify_carrier_call(self, carrier):
         httprequest = request.httprequest
+        # A form-encoded body (GHTK) was already read by the web server into ``form``.
+        body = httprequest.form.to_dict() if httprequest.form else httprequest.get_data()
         status, message = request.env['stock.picking'].sudo()._order_notify_process_carrier_call(
-            carrier, httprequest.headers, httprequest.args, httprequest.get_data(),
+            carrier, httprequest.headers, httprequest.args, body,
         )
         if status != 200:
             _logger.info("Carrier webhook (%s): rejected (%s %s)", carrier, status, message)

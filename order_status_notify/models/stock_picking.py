@@ -175,7 +175,7 @@ class StockPicking(models.Model):
     # === BUSINESS METHODS: CARRIER WEBHOOKS === #
 
     @api.model
-    def _order_notify_process_carrier_call(self, carrier_code, headers, query, raw_body):
+    def _order_notify_process_carrier_call(self, carrier_code, headers, query, body):
         """Apply a carrier's status call (the routes of ``controllers/main.py``), as the
         carrier's adapter (``tools/carriers``) reads it: its secret first, then its payload,
         then the parcel of the secret's company.
@@ -192,7 +192,7 @@ class StockPicking(models.Model):
         if not company:
             return 401, "unknown secret"
         try:
-            status = adapter.parse(headers, query, raw_body, fields.Datetime.now())
+            status = adapter.parse(headers, query, body, fields.Datetime.now())
         except carriers.CarrierWebhookError as error:
             return error.status_code, error.message
         picking = self._order_notify_find_carrier_parcel(company, status)

@@ -64,9 +64,11 @@ class CarrierAdapter:
         """The secret the call carries, or '' (answered 400)."""
         raise NotImplementedError
 
-    def parse(self, headers, query, raw_body, now):
+    def parse(self, headers, query, body, now):
         """Return the ``CarrierStatus`` of the call; raise ``CarrierWebhookError`` for bad input.
 
+        :param body: the raw body (bytes), or the fields of a form-encoded body already parsed
+            by the web server (a dict: the raw bytes are gone then)
         :param now: the time of the call (naive UTC), the event's time when the carrier gave none
         """
         raise NotImplementedError
@@ -75,6 +77,8 @@ class CarrierAdapter:
 
     @staticmethod
     def read_json(raw_body):
+        if isinstance(raw_body, dict):
+            raise CarrierWebhookError(400, "malformed body: a form, not JSON")
         try:
             data = json.loads(raw_body or b'')
         except (ValueError, UnicodeDecodeError) as error:
@@ -84,16 +88,19 @@ class CarrierAdapter:
         return data
 
     @classmethod
-    def read_json_or_form(cls, headers, raw_body):
-        """A JSON object, or the fields of a form-encoded body (the last value of each)."""
+    def read_json_or_form(cls, headers, body):
+        """A JSON object, or the fields of a form-encoded body: ``body`` is then the fields as
+        the web server parsed them (a dict), or the raw bytes."""
         content_type = (headers.get('Content-Type') or '').lower()
         if 'application/x-www-form-urlencoded' in content_type:
+            if isinstance(body, dict):
+                return body
             try:
-                fields = parse_qs(raw_body.decode(), keep_blank_values=True, strict_parsing=False)
+                fields = parse_qs(body.decode(), keep_blank_values=True, strict_parsing=False)
             except UnicodeDecodeError:
                 raise CarrierWebhookError(400, "malformed body: not UTF-8") from None
             return {name: values[-1] for name, values in fields.items()}
-        return cls.read_json(raw_body)
+        return cls.read_json(body)
 
     @staticmethod
     def text(value, name, required=False):

@@ -23,8 +23,8 @@ class GenericAdapter(CarrierAdapter):
         auth = headers.get('Authorization') or ''
         return auth[7:].strip() if auth.lower().startswith('bearer ') else ''
 
-    def parse(self, headers, query, raw_body, now):
-        data = self.read_json(raw_body)
+    def parse(self, headers, query, body, now):
+        data = self.read_json(body)
         tracking_ref = self.text(data.get('tracking_ref'), 'tracking_ref', required=True)
         carrier_status = self.text(data.get('status'), 'status', required=True).lower()
         status = carrier_status if carrier_status in const.CARRIER_STATUSES else None

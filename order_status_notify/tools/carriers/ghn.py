@@ -38,8 +38,8 @@ class GhnAdapter(CarrierAdapter):
     def get_secret(self, headers, query):
         return (query.get('token') or '').strip()
 
-    def parse(self, headers, query, raw_body, now):
-        data = self.read_json(raw_body)
+    def parse(self, headers, query, body, now):
+        data = self.read_json(body)
         tracking_ref = self.text(data.get('OrderCode'), 'OrderCode', required=True)
         carrier_status = self.text(data.get('Status'), 'Status', required=True).lower()
         call_type = self.text(data.get('Type'), 'Type').lower()

@@ -35,8 +35,8 @@ class GhtkAdapter(CarrierAdapter):
     def get_secret(self, headers, query):
         return (query.get('hash') or '').strip()
 
-    def parse(self, headers, query, raw_body, now):
-        data = self.read_json_or_form(headers, raw_body)
+    def parse(self, headers, query, body, now):
+        data = self.read_json_or_form(headers, body)
         tracking_ref = self.text(data.get('label_id'), 'label_id', required=True)
         raw_status = self.text(data.get('status_id'), 'status_id', required=True)
         try:

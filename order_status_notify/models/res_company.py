@@ -6,12 +6,11 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.order_status_notify import const
-from odoo.addons.order_status_notify.tools import carriers
 
 
 def _float_to_time(value):
@@ -86,8 +85,10 @@ class ResCompany(models.Model):
         ``ghtk``): the old one stops working at once."""
         if not self.env.user.has_group('base.group_system'):
             raise AccessError(_("Only Settings administrators can change the carrier webhook secret."))
+        if carrier not in const.CARRIER_SECRET_FIELDS:
+            raise UserError(_("Unknown carrier webhook: %s", carrier))
         self.check_access('write')
-        self.sudo()._order_notify_ensure_webhook_secret(rotate=carriers.get_adapter(carrier).secret_field)
+        self.sudo()._order_notify_ensure_webhook_secret(rotate=const.CARRIER_SECRET_FIELDS[carrier])
         return True
 
     # === BUSINESS METHODS === #

@@ -21,3 +21,4 @@ from . import test_order_notify_email
 from . import test_order_notify_registry
 from . import test_order_notify_role_tours
 from . import test_order_notify_carrier
+from . import test_order_notify_carrier_secrets

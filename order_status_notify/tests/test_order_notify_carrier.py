@@ -402,3 +402,30 @@ class TestOrderNotifyCarrierWebhooks(OrderNotifyCommon, HttpCase):
             [('email', 'sent'), ('sms', 'skipped')],
         )
         self.assertFalse(self._call_activities(order))
+
+
+@tagged('post_install', '-at_install')
+class TestOrderNotifyCarrierTemplates(OrderNotifyCommon):
+    """Every installed channel has a Vietnamese default text for each carrier event."""
+
+    def test_default_templates_of_every_channel_render(self):
+        order = self._create_order()
+        order.action_confirm()
+        picking = self._ship(order, tracking_ref='GHNTPL1')
+        picking.order_notify_failed_reason = 'Người nhận hẹn lại'
+        Template = self.env['order.notify.template']
+        Provider = self.env['order.notify.provider']
+        channels = self.env['order.notify.registry']._get_channels()
+        self.assertIn('email', channels)
+        for event in ('out_for_delivery', 'delivery_failed', 'returning'):
+            for channel in channels:
+                with self.subTest(event=event, channel=channel):
+                    template = Template._order_notify_find(event, channel, Provider, self.company)
+                    self.assertTrue(template, f"no default {channel} template for {event}")
+                    rendered = template._order_notify_render(order, event, picking=picking)
+                    self.assertIn(order.name, rendered['content'])
+                    self.assertNotIn('{{', rendered['content'])
+                    if event == 'delivery_failed':
+                        self.assertIn('Người nhận hẹn lại', rendered['content'])
+                    if channel == 'email':
+                        self.assertIn(order.name, rendered['subject'])

@@ -147,6 +147,21 @@ CARRIER_SECRET_FIELDS = {
     'ghn': 'order_notify_ghn_webhook_token',
     'ghtk': 'order_notify_ghtk_webhook_token',
 }
+# The carriers' order APIs, asked for the parcel's expected delivery date (their webhooks carry
+# none) when the company has an API token for them; the system parameter
+# ``order_status_notify.<carrier>_api_url`` points them elsewhere (staging, tests).
+CARRIER_API_URLS = {
+    'ghn': 'https://online-gateway.ghn.vn',
+    'ghtk': 'https://services.giaohangtietkiem.vn',
+}
+CARRIER_API_TOKEN_FIELDS = {
+    'ghn': 'order_notify_ghn_api_token',
+    'ghtk': 'order_notify_ghtk_api_token',
+}
+# (connect, read) timeout of such a call, made while the carrier waits for the webhook's answer.
+CARRIER_API_TIMEOUT = (3, 5)
+# The statuses after which the expected delivery date is asked again (a failed attempt moves it).
+CARRIER_EXPECTED_DATE_STATUSES = ('picked', 'out_for_delivery', 'delivery_failed')
 CARRIER_STATUS_EVENTS = {
     'picked': 'shipped',
     'out_for_delivery': 'out_for_delivery',

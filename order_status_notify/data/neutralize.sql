@@ -7,4 +7,6 @@ UPDATE order_notify_provider
 UPDATE res_company
    SET order_notify_webhook_secret = NULL,
        order_notify_ghn_webhook_token = NULL,
-       order_notify_ghtk_webhook_token = NULL;
+       order_notify_ghtk_webhook_token = NULL,
+       order_notify_ghn_api_token = NULL,
+       order_notify_ghtk_api_token = NULL;

@@ -50,6 +50,18 @@ class ResCompany(models.Model):
         string="GHTK Webhook Hash", groups='base.group_system', copy=False,
         help="Part of the webhook URL registered with GHTK (?hash=…): only GHTK may know it.",
     )
+    # The carriers' API tokens: only to read a parcel's expected delivery date, which their
+    # webhooks do not carry.
+    order_notify_ghn_api_token = fields.Char(
+        string="GHN API Token", groups='base.group_system', copy=False,
+        help="The Token of your GHN account (khachhang.ghn.vn): Odoo reads the expected delivery date of a "
+             "parcel from GHN when GHN reports it picked up, out for delivery or not delivered.",
+    )
+    order_notify_ghtk_api_token = fields.Char(
+        string="GHTK API Token", groups='base.group_system', copy=False,
+        help="The API Token of your GHTK account: Odoo reads the expected delivery date of a parcel from GHTK "
+             "when GHTK reports it picked up, out for delivery or not delivered.",
+    )
     order_notify_route_ids = fields.One2many(
         string="Notification Routes", comodel_name='order.notify.route', inverse_name='company_id',
     )

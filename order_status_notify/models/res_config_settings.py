@@ -13,6 +13,8 @@ class ResConfigSettings(models.TransientModel):
     order_notify_window_end = fields.Float(related='company_id.order_notify_window_end', readonly=False)
     order_notify_daily_cap = fields.Integer(related='company_id.order_notify_daily_cap', readonly=False)
     order_notify_webhook_secret = fields.Char(related='company_id.order_notify_webhook_secret', readonly=False)
+    order_notify_ghn_api_token = fields.Char(related='company_id.order_notify_ghn_api_token', readonly=False)
+    order_notify_ghtk_api_token = fields.Char(related='company_id.order_notify_ghtk_api_token', readonly=False)
     order_notify_ghn_webhook_url = fields.Char(
         string="GHN Webhook URL", compute='_compute_order_notify_carrier_webhook_urls', groups='base.group_system',
     )

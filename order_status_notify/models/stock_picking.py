@@ -11,6 +11,7 @@ from odoo.tools import format_amount
 
 from odoo.addons.order_status_notify import const
 from odoo.addons.order_status_notify.tools import carriers
+from odoo.addons.order_status_notify.utils import OrderNotifyError
 
 _logger = logging.getLogger(__name__)
 
@@ -253,8 +254,11 @@ class StockPicking(models.Model):
         }
         if status.status == 'delivery_failed':
             vals['order_notify_failed_reason'] = status.reason or False
-        if status.expected_date:
-            vals['order_notify_expected_date'] = status.expected_date
+        expected_date = status.expected_date
+        if not expected_date and status.status in const.CARRIER_EXPECTED_DATE_STATUSES:
+            expected_date = self._order_notify_fetch_expected_date(status)
+        if expected_date:
+            vals['order_notify_expected_date'] = expected_date
         self.write(vals)
         self._order_notify_log_carrier_status(status)
         order = self.sale_id
@@ -266,6 +270,24 @@ class StockPicking(models.Model):
             self._order_notify_schedule_call_buyer('delivery_failed')
         _logger.info("Parcel %s: carrier status %s (%s) applied", self.id, status.status, status.carrier_status)
         return "ok"
+
+    def _order_notify_fetch_expected_date(self, status):
+        """The parcel's expected delivery date from the carrier's order API (GHN, GHTK: their
+        webhooks carry none), when the company gave its API token; None when it cannot be read,
+        which never fails the carrier's call."""
+        self.ensure_one()
+        field_name = const.CARRIER_API_TOKEN_FIELDS.get(status.carrier)
+        token = field_name and self.company_id.sudo()[field_name]
+        if not token:
+            return None
+        adapter = carriers.get_adapter(status.carrier)
+        base_url = self.env['ir.config_parameter'].sudo().get_param(f'order_status_notify.{status.carrier}_api_url') \
+            or const.CARRIER_API_URLS[status.carrier]
+        try:
+            return adapter.fetch_expected_date(base_url, token, status.tracking_ref)
+        except (OrderNotifyError, carriers.CarrierApiError) as error:
+            _logger.warning("Parcel %s: no expected delivery date from %s (%s)", self.id, adapter.label, error)
+            return None
 
     def _order_notify_log_carrier_status(self, status):
         """A note in the parcel's chatter, in the shop's language, by OdooBot."""

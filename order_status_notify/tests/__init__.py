@@ -23,3 +23,4 @@ from . import test_order_notify_role_tours
 from . import test_order_notify_carrier
 from . import test_order_notify_carrier_secrets
 from . import test_order_notify_carrier_race
+from . import test_order_notify_carrier_api

@@ -57,7 +57,11 @@ class TestOrderNotifyCarrierSecrets(OrderNotifyCommon):
 
     def test_neutralized_copy_forgets_the_tokens(self):
         from odoo.modules.neutralize import neutralize_database  # noqa: PLC0415
+        api_fields = ('order_notify_ghn_api_token', 'order_notify_ghtk_api_token')
+        self.company.write(dict.fromkeys(api_fields, 'production-api-token'))
+        self.company.flush_recordset()
         neutralize_database(self.env.cr)
-        self.company.invalidate_recordset(TOKEN_FIELDS)
-        for field_name in TOKEN_FIELDS:
+        self.company.invalidate_recordset(TOKEN_FIELDS + api_fields)
+        for field_name in TOKEN_FIELDS + api_fields:
             self.assertFalse(self.company[field_name])
+            self.assertEqual(self.env['res.company']._fields[field_name].groups, 'base.group_system')

@@ -9,8 +9,8 @@ in ``controllers/main.py``.
 """
 
 from . import generic, ghn, ghtk
-from .base import CarrierAdapter, CarrierStatus, CarrierWebhookError, get_adapter, register
+from .base import CarrierAdapter, CarrierApiError, CarrierStatus, CarrierWebhookError, get_adapter, register
 
 __all__ = [
-    'CarrierAdapter', 'CarrierStatus', 'CarrierWebhookError', 'generic', 'get_adapter', 'ghn', 'ghtk', 'register',
+    'CarrierAdapter', 'CarrierApiError', 'CarrierStatus', 'CarrierWebhookError', 'generic', 'get_adapter', 'ghn', 'ghtk', 'register',
 ]

@@ -27,6 +27,10 @@ class CarrierWebhookError(Exception):
         self.message = message
 
 
+class CarrierApiError(Exception):
+    """The carrier's order API gave no usable answer (unknown parcel, refused token…)."""
+
+
 @dataclass(frozen=True)
 class CarrierStatus:
     """A carrier's status call, carrier-independent.
@@ -72,6 +76,15 @@ class CarrierAdapter:
         :param now: the time of the call (naive UTC), the event's time when the carrier gave none
         """
         raise NotImplementedError
+
+    def fetch_expected_date(self, base_url, token, tracking_ref):
+        """The parcel's expected delivery date (a date in Vietnam) from the carrier's order API,
+        or None when the carrier has none to give.
+
+        :raise CarrierApiError: an answer without the date (unknown parcel, refused token)
+        :raise OrderNotifyError: the API cannot be reached, times out, answers 5xx
+        """
+        return None
 
     # === HELPERS === #
 
@@ -151,6 +164,32 @@ class CarrierAdapter:
             carrier=self.code, tracking_ref=tracking_ref, carrier_status=carrier_status, status=status,
             event_time=event_time, key=key, **values,
         )
+
+
+def to_vn_date(value):
+    """An ISO 8601 time or date of a carrier's API as a date in Vietnam (naive: Vietnam's time)."""
+    if not isinstance(value, str) or not value.strip():
+        raise CarrierApiError(f"no date: {value!r}")
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value.replace('Z', '+00:00').replace(' ', 'T', 1))
+    except ValueError:
+        raise CarrierApiError(f"not a date: {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VN_TZ)
+    return moment.astimezone(VN_TZ).date()
+
+
+def api_json(response, vendor):
+    try:
+        data = response.json()
+    except ValueError:
+        raise CarrierApiError(f"{vendor} answered HTTP {response.status_code} without JSON") from None
+    if not isinstance(data, dict):
+        raise CarrierApiError(f"{vendor} answered HTTP {response.status_code} with no JSON object")
+    return data
 
 
 def register(adapter_class):

@@ -8,8 +8,9 @@ secret token (``?token=…``), registered with GHN. See shared notes ``carriers_
 """
 
 from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.tools import notify_api
 
-from .base import CarrierAdapter, register
+from .base import CarrierAdapter, CarrierApiError, api_json, register, to_vn_date
 
 # GHN ``Status`` -> normalized status; the others (ready_to_pick, storing, sorting…) tell the
 # buyer nothing. ``waiting_to_return`` and the return legs mean the parcel goes back to the shop.
@@ -51,3 +52,16 @@ class GhnAdapter(CarrierAdapter):
             client_ref=self.text(data.get('ClientOrderCode'), 'ClientOrderCode'),
             reason=reason if status == 'delivery_failed' else '',
         )
+
+    def fetch_expected_date(self, base_url, token, tracking_ref):
+        """GHN's order detail (``POST /shiip/public-api/v2/shipping-order/detail``, header
+        ``Token``): ``data.leadtime``, the end of the expected delivery day, in UTC."""
+        response = notify_api.request(
+            'POST', f"{base_url.rstrip('/')}/shiip/public-api/v2/shipping-order/detail", vendor='GHN',
+            timeout=const.CARRIER_API_TIMEOUT, headers={'Token': token}, json={'order_code': tracking_ref},
+        )
+        data = api_json(response, 'GHN')
+        if data.get('code') != 200 or not isinstance(data.get('data'), dict):
+            raise CarrierApiError(f"GHN answered {data.get('code')}: {data.get('message')}")
+        leadtime = data['data'].get('leadtime')
+        return to_vn_date(leadtime) if leadtime else None

@@ -7,9 +7,12 @@ or as JSON, to the URL the shop registered, whose ``hash`` query parameter is th
 authentication GHTK documents. It expects HTTP 200. See shared notes ``carriers_vn.md``.
 """
 
-from odoo.addons.order_status_notify import const
+from urllib.parse import quote
 
-from .base import VN_TZ, CarrierAdapter, CarrierWebhookError, register
+from odoo.addons.order_status_notify import const
+from odoo.addons.order_status_notify.tools import notify_api
+
+from .base import VN_TZ, CarrierAdapter, CarrierApiError, CarrierWebhookError, api_json, register, to_vn_date
 
 # GHTK ``status_id`` -> normalized status. 6 (reconciled) follows 5 (delivered): a missed 5 is
 # still a delivery. The shipper's own reports (45, 49, 410…) wait for GHTK's confirmation
@@ -51,3 +54,16 @@ class GhtkAdapter(CarrierAdapter):
             client_ref=self.text(data.get('partner_id'), 'partner_id'),
             reason=reason if status == 'delivery_failed' else '',
         )
+
+    def fetch_expected_date(self, base_url, token, tracking_ref):
+        """GHTK's order status (``GET /services/shipment/v2/{label}``, header ``Token``):
+        ``order.deliver_date``."""
+        response = notify_api.request(
+            'GET', f"{base_url.rstrip('/')}/services/shipment/v2/{quote(tracking_ref, safe='')}", vendor='GHTK',
+            timeout=const.CARRIER_API_TIMEOUT, headers={'Token': token},
+        )
+        data = api_json(response, 'GHTK')
+        if not data.get('success') or not isinstance(data.get('order'), dict):
+            raise CarrierApiError(f"GHTK answered HTTP {response.status_code}: {data.get('message')}")
+        deliver_date = data['order'].get('deliver_date')
+        return to_vn_date(deliver_date[:10] if isinstance(deliver_date, str) else deliver_date) if deliver_date else None

@@ -182,8 +182,8 @@ class StockPicking(models.Model):
         then the parcel of the secret's company.
 
         :return: ``(http_status, text)``: 400 for bad input, 401 for a wrong secret, 404 for an
-            unknown parcel, else 200 (also for a repeated, out-of-order or ignored status: the
-            carrier must not send it again)
+            unknown parcel, 409 for a status of a parcel not validated yet, else 200 (also for a
+            repeated, out-of-order or ignored status: the carrier must not send it again)
         """
         adapter = carriers.get_adapter(carrier_code)
         secret = adapter.get_secret(headers, query)
@@ -198,9 +198,13 @@ class StockPicking(models.Model):
             return error.status_code, error.message
         picking = self._order_notify_find_carrier_parcel(company, status)
         if not picking:
-            return 404, "no validated delivery with this tracking number"
+            return 404, "no delivery with this tracking number"
         if status.status is None:
             return 200, f"ignored: status {status.carrier_status} tells the buyer nothing"
+        if picking.state != 'done':
+            # Booked with the carrier before it was validated in Odoo: validating it tells the
+            # buyer it left; this status cannot be applied to a parcel still in the warehouse.
+            return 409, "the delivery is not validated in Odoo yet"
         return 200, picking._order_notify_apply_carrier_status(status)
 
     @api.model
@@ -212,14 +216,14 @@ class StockPicking(models.Model):
 
     @api.model
     def _order_notify_find_carrier_parcel(self, company, status):
-        """The validated delivery of ``company`` with the call's tracking number; else the one
-        named by the shop's own reference of the call (a shipment created again at the carrier
-        gets a new tracking number)."""
-        domain = [('company_id', '=', company.id), ('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]
-        picking = self.sudo().search(domain + [('carrier_tracking_ref', '=', status.tracking_ref)], order='id desc', limit=1)
-        if not picking and status.client_ref:
-            picking = self.sudo().search(domain + [('name', '=', status.client_ref)], limit=1)
-        return picking
+        """The delivery of ``company`` with the call's tracking number, validated ones first;
+        else the one named by the shop's own reference of the call (a shipment created again at
+        the carrier gets a new tracking number)."""
+        domain = [('company_id', '=', company.id), ('picking_type_code', '=', 'outgoing'), ('state', '!=', 'cancel')]
+        pickings = self.sudo().search(domain + [('carrier_tracking_ref', '=', status.tracking_ref)], order='id desc')
+        if not pickings and status.client_ref:
+            pickings = self.sudo().search(domain + [('name', '=', status.client_ref)])
+        return pickings.sorted(lambda p: p.state != 'done')[:1]
 
     def _order_notify_apply_carrier_status(self, status):
         """Apply a normalized carrier status (``tools.carriers.CarrierStatus``) to this parcel.

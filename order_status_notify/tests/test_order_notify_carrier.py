@@ -321,6 +321,20 @@ class TestOrderNotifyCarrierWebhooks(OrderNotifyCommon, HttpCase):
         self.assertFalse(self._messages(order, event='out_for_delivery'))
         self.assertFalse(self._messages(order, event='delivery_failed'))
 
+    def test_parcel_not_validated_yet(self):
+        """Booked with GHN before the warehouse validated it: GHN's early statuses are fine,
+        a status of a parcel that left is refused until the delivery is validated."""
+        order = self._create_order(user_id=self.salesperson.id)
+        order.action_confirm()
+        picking = order.picking_ids
+        picking.write({'carrier_id': self.carrier.id, 'carrier_tracking_ref': 'GHNEARLY'})
+        self.assertIn('ignored', self._assert_ok(
+            self._post_ghn(ghn_payload('GHNEARLY', 'ready_to_pick', '2026-03-09T01:00:00Z'))))
+        response = self._post_ghn(ghn_payload('GHNEARLY', 'delivering', '2026-03-10T01:00:00Z'))
+        self.assertEqual(response.status_code, 409, response.text)
+        self.assertFalse(picking.order_notify_carrier_status)
+        self.assertFalse(self._messages(order, event='out_for_delivery'))
+
     def test_another_company_secret_reaches_only_its_parcels(self):
         order, picking = self._confirm_and_validate('GHNCO1')
         other = self.env['res.company'].create({'name': 'Shop Khác'})

@@ -12,9 +12,16 @@ _lt = LazyTranslate(__name__)
 # The events of the core, in the order a buyer lives them: the defaults of the event registry
 # (``order.notify.registry._get_events``, where addons add theirs; its docstring explains the keys).
 EVENTS = {
+    # A reminder of a cart or quotation left unpaid: advertising in Vietnamese law (Decree 91/2020), so
+    # promotional (opt-out, daily cap, 07:00-22:00), off until the shop chooses it.
+    'cart_abandoned': {
+        'label': _lt("Cart reminder"), 'sequence': 5, 'kind': 'promotional', 'default_on': False,
+    },
     'placed': {'label': _lt("Order placed"), 'sequence': 10},
     'paid': {'label': _lt("Order paid"), 'sequence': 20, 'absorbed_by': ('delivered',), 'hold_minutes': 30},
-    'shipped': {'label': _lt("Order shipped"), 'sequence': 30, 'scope': 'parcel'},
+    # One message per revision of a confirmed order (address, phone, lines, amount to collect).
+    'order_changed': {'label': _lt("Order changed"), 'sequence': 25, 'scope': 'ref'},
+    'shipped': {'label': _lt("Order shipped"), 'sequence': 30, 'scope': 'parcel', 'plans': ('full', 'essential')},
     # Told by the carrier's webhook (see CARRIER_STATUSES); a thank-you that left first makes them moot.
     'out_for_delivery': {
         'label': _lt("Out for delivery"), 'sequence': 33, 'scope': 'parcel', 'absorbed_by': ('delivered',),
@@ -23,14 +30,33 @@ EVENTS = {
         'label': _lt("Delivery attempt failed"), 'sequence': 35, 'scope': 'parcel', 'absorbed_by': ('delivered',),
     },
     'returning': {'label': _lt("Returning to the shop"), 'sequence': 37, 'scope': 'parcel'},
-    'delivered': {'label': _lt("Order delivered"), 'sequence': 40},
+    'delivered': {'label': _lt("Order delivered"), 'sequence': 40, 'plans': ('full', 'essential')},
     'cancelled': {'label': _lt("Order cancelled"), 'sequence': 50},
+    'return_received': {'label': _lt("Return received"), 'sequence': 60, 'scope': 'ref'},
+    'refunded': {'label': _lt("Refund paid"), 'sequence': 70, 'scope': 'ref'},
 }
 EVENT_DEFAULTS = {
     'kind': 'transactional', 'sequence': 100, 'scope': 'order', 'absorbed_by': (), 'hold_minutes': 0,
-    'bucket_hours': 24, 'channels': None, 'default_on': True,
+    'bucket_hours': 24, 'channels': None, 'default_on': True, 'plans': ('full',),
 }
 EVENT_SCOPES = ('order', 'parcel', 'ref', 'bucket')
+
+# Message plans: presets of the events a company sends (``res.company.order_notify_plan``). An event
+# lists the plans that switch it on (its ``plans``, by default the full journey only); ``custom`` is
+# whatever the admin set event by event.
+PLANS = ('full', 'essential')
+
+# Advertising messages may only leave between these local hours (Decree 91/2020/ND-CP: 07:00-22:00),
+# whatever the shop's sending hours: promotional events are held until the window opens.
+PROMOTIONAL_WINDOW_START = 7.0
+PROMOTIONAL_WINDOW_END = 22.0
+
+# Defaults of the journey settings: how long a cart or quotation waits before its reminder, and how
+# long an order change waits for more changes before one message tells them all.
+DEFAULT_CART_DELAY_HOURS = 1.0
+# Carts older than this are not reminded any more (nor all at once when the reminder is switched on).
+CART_REMINDER_MAX_AGE_DAYS = 3
+ORDER_CHANGED_DEBOUNCE_MINUTES = 10
 
 # The channels of the core: the defaults of the channel registry (``order.notify.registry._get_channels``),
 # which each channel addon extends with its own.
@@ -70,6 +96,12 @@ STUCK_SENDING_MINUTES = 10
 
 # How many messages one dispatcher run handles before it reports progress to ir.cron.
 DISPATCH_BATCH_SIZE = 50
+# Default of ``order.notify.provider.send_concurrency``: messages on their way to one provider at
+# once, per dispatcher job.
+DEFAULT_SEND_CONCURRENCY = 8
+# The dispatcher jobs (``ir.cron`` records) that may share the queue, each claiming its own messages
+# (``id % shards``): ``order_status_notify.dispatch_shards`` is at most this.
+MAX_DISPATCH_SHARDS = 8
 
 # Defaults of the company settings.
 DEFAULT_TZ = 'Asia/Ho_Chi_Minh'
@@ -114,6 +146,10 @@ REASON_PROVIDER_PAUSED = 'provider_paused'
 REASON_ORDER_CANCELLED = 'order_cancelled'
 REASON_ORDER_CONFIRMED_AGAIN = 'order_confirmed_again'
 REASON_ALREADY_THANKED = 'already_thanked'
+REASON_CART_ORDERED = 'cart_ordered'            # the buyer ordered since the cart was left: no reminder
+REASON_PROMO_OPTED_OUT = 'promo_opted_out'      # the buyer refused advertising messages
+REASON_CHANGES_UNDONE = 'changes_undone'        # the order is back as the buyer knew it: nothing to tell
+REASON_PROMOTIONAL_HOURS = 'promotional_hours'  # advertising waits for 07:00-22:00 (not *Send Now*: the law)
 REASON_MAX_ATTEMPTS = 'max_attempts'
 REASON_STUCK = 'stuck_sending'
 REASON_INTERNAL = 'internal_error'
@@ -128,7 +164,7 @@ NO_ADDRESS_REASONS = (REASON_NO_PHONE, REASON_INVALID_PHONE, REASON_LANDLINE, 'n
 # Reasons that keep a message queued for later: the message is "deferred".
 DEFER_REASONS = (
     REASON_MERGE_HOLD, REASON_QUIET_HOURS, REASON_DAILY_CAP, REASON_PROVIDER_PAUSED, ERROR_TRANSIENT, ERROR_DEFER,
-    ERROR_BALANCE,
+    ERROR_BALANCE, REASON_PROMOTIONAL_HOURS,
 )
 
 # Deferred messages a notification administrator may send at once (*Send Now*): the shop's own
@@ -193,6 +229,11 @@ VALUE_KEYS = [
     ('shop_name', "Shop name"),
     ('shop_phone', "Shop phone"),
     ('cancel_reason', "Cancellation reason"),
+    ('cart_url', "Cart link"),
+    ('changes', "Changes to the order"),
+    ('return_amount', "Value of the returned goods"),
+    ('return_summary', "Returned products"),
+    ('refund_amount', "Amount refunded"),
     ('failed_reason', "Failed delivery reason"),
     ('reschedule_hint', "How to get the parcel delivered again"),
 ]
@@ -200,7 +241,8 @@ VALUE_KEYS = [
 # "…") to the length the provider allows; the others (codes, amounts, dates, links) are never
 # cut: a value too long for them fails the message on that channel.
 SHORTENABLE_VALUE_KEYS = (
-    'customer_name', 'product_summary', 'carrier', 'shop_name', 'cancel_reason', 'failed_reason',
+    'customer_name', 'product_summary', 'carrier', 'shop_name', 'cancel_reason', 'changes', 'return_summary',
+    'failed_reason',
 )
 # The product list of a message (``product_summary``) is cut to this length.
 PRODUCT_SUMMARY_MAX_LENGTH = 100

@@ -9,6 +9,8 @@ from . import order_notify_message
 from . import order_notify_message_queue
 from . import order_notify_message_dispatch
 from . import order_notify_message_cod
+from . import order_notify_message_parallel
+from . import order_notify_message_journey
 from . import account_move
 from . import mail_activity
 from . import mail_mail
@@ -17,5 +19,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import sale_order_journey
 from . import stock_picking
 from . import res_lang

@@ -368,6 +368,7 @@ class OrderNotifyMessage(models.Model):
             const.REASON_ALREADY_NOTIFIED: nothing,
             const.REASON_MERGED: nothing,
             const.REASON_ALREADY_THANKED: nothing,
+            const.REASON_PROMO_OPTED_OUT: _("Only if the customer asks: untick 'No Promotional Messages' on the contact."),
         }.get(reason_code, '')
 
     @api.model

@@ -13,8 +13,14 @@ class OrderNotifyMessage(models.Model):
 
     # === BUSINESS METHODS === #
 
-    def _order_notify_dispatch(self, auto_commit=False, progress=None):
-        res = super()._order_notify_dispatch(auto_commit=auto_commit, progress=progress)
+    def _order_notify_decide(self, prefetched=None, told=None):
+        provider = super()._order_notify_decide(prefetched=prefetched, told=told)
+        if not provider:  # settled before any send: skipped (no address, no provider…) or failed
+            self._order_notify_check_cod_unreachable()
+        return provider
+
+    def _order_notify_record_outcome(self, provider, vals, error):
+        res = super()._order_notify_record_outcome(provider, vals, error)
         self._order_notify_check_cod_unreachable()
         return res
 

@@ -26,37 +26,45 @@ class OrderNotifyMessage(models.Model):
     # === BUSINESS METHODS: DISPATCH === #
 
     @api.model
-    def _cron_dispatch(self, batch_size=const.DISPATCH_BATCH_SIZE):
-        """Entry point of the dispatcher cron (also woken by ``_trigger`` right after a hook)."""
+    def _cron_dispatch(self, batch_size=const.DISPATCH_BATCH_SIZE, shard=0):
+        """Entry point of the dispatcher jobs (also woken by ``_trigger`` right after a hook).
+
+        :param int shard: which dispatcher job this is: with several (``_order_notify_get_shards``),
+            each one claims only its own messages, so they run side by side on several servers
+        """
         auto_commit = not getattr(threading.current_thread(), 'testing', False)
-        self._order_notify_reap_stuck()
-        self._order_notify_reconcile_due()
-        if auto_commit:
-            self.env.cr.commit()
-        done = self._order_notify_process_queue(limit=batch_size, auto_commit=auto_commit)
-        remaining = self.search_count([('state', '=', 'queued'), ('next_attempt_at', '<=', fields.Datetime.now())])
+        shards = self._order_notify_get_shards()
+        if shard >= shards:
+            return  # a job left active after the number of jobs went down
+        if shard == 0:
+            self._order_notify_reap_stuck()
+            self._order_notify_reconcile_due()
+            if auto_commit:
+                self.env.cr.commit()
+        done = self._order_notify_process_queue(limit=batch_size, auto_commit=auto_commit, shard=shard)
+        remaining, next_at = self._order_notify_shard_outlook(shard, shards)
         self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
         # Wake up again for the next deferred or reconciling message, not at the next cron interval.
-        upcoming = self.search([('state', 'in', ('queued', 'reconciling'))], order='next_attempt_at', limit=1)
-        if upcoming and upcoming.next_attempt_at > fields.Datetime.now():
-            self._order_notify_trigger_dispatch(upcoming.next_attempt_at)
+        if next_at:
+            self.browse()._order_notify_trigger_dispatch_job(shard, next_at)
 
     @api.model
-    def _order_notify_claim(self, limit):
-        """Return up to ``limit`` due messages that no other worker holds, oldest first, locked
-        for the current transaction but not marked.
+    def _order_notify_claim(self, limit, shard=0):
+        """Return up to ``limit`` due messages of dispatcher job ``shard`` that no other worker
+        holds, oldest first, locked for the current transaction but not marked.
 
         Nothing is written here: each message is locked again (``_order_notify_lock_due``) and
         marked ``sending`` only right before its own provider call (``_order_notify_mark_sending``),
         so that a worker dying mid-batch leaves the messages it had not started in the queue."""
         self.flush_model(['state', 'next_attempt_at'])
+        shards = self._order_notify_get_shards()
         self.env.cr.execute(SQL(
             """SELECT id FROM %s
-                WHERE state = 'queued' AND next_attempt_at <= %s
+                WHERE state = 'queued' AND next_attempt_at <= %s AND mod(id, %s) = %s
              ORDER BY next_attempt_at, id
                 LIMIT %s
                   FOR UPDATE SKIP LOCKED""",
-            SQL.identifier(self._table), fields.Datetime.now(), limit,
+            SQL.identifier(self._table), fields.Datetime.now(), shards, shard % shards, limit,
         ))
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
@@ -76,12 +84,13 @@ class OrderNotifyMessage(models.Model):
         return True
 
     @api.model
-    def _order_notify_process_queue(self, limit=const.DISPATCH_BATCH_SIZE, auto_commit=True):
-        """Claim a batch of due messages, then dispatch them one by one, each in its own
-        transaction when ``auto_commit`` (see ``_order_notify_process_one``)."""
+    def _order_notify_process_queue(self, limit=const.DISPATCH_BATCH_SIZE, auto_commit=True, shard=0):
+        """Claim a batch of due messages, then dispatch them: in parallel, each marked and
+        committed before its provider call, when ``auto_commit`` (``_order_notify_process_parallel``);
+        one by one in the current transaction otherwise (``_order_notify_process_one``)."""
         for _attempt in range(5):
             try:
-                messages = self.sudo()._order_notify_claim(limit)
+                messages = self.sudo()._order_notify_claim(limit, shard=shard)
                 break
             except psycopg2.errors.SerializationFailure:
                 # Another worker sent some of the rows our snapshot still saw as queued
@@ -91,9 +100,10 @@ class OrderNotifyMessage(models.Model):
                 self.env.cr.rollback()
         else:
             return 0
-        if auto_commit:
-            self.env.cr.commit()
-        return sum(message._order_notify_process_one(auto_commit) for message in messages)
+        if not auto_commit:
+            return sum(message._order_notify_process_one(auto_commit) for message in messages)
+        self.env.cr.commit()
+        return messages._order_notify_process_parallel()
 
     def _order_notify_process_one(self, auto_commit=True):
         """Dispatch one message so that nothing is stranded or doubled, whatever fails.
@@ -124,19 +134,25 @@ class OrderNotifyMessage(models.Model):
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the queue
             if auto_commit:
                 self.env.cr.rollback()
-            _logger.exception("Order notification %s: error while dispatching, rolled back", self.id)
-            if auto_commit and 'outcome' in progress and is_transaction_error(error):
-                for _retry in range(3):
-                    try:
-                        if self._order_notify_record_outcome_again(*progress['outcome']):
-                            self.env.cr.commit()
-                            return 1
-                        break
-                    except Exception:  # noqa: BLE001
-                        self.env.cr.rollback()
-                        _logger.exception("Order notification %s: could not record the provider's answer", self.id)
-            self._order_notify_recover(error, auto_commit, progress.get('send_started_at'))
+            self._order_notify_after_error(error, auto_commit, progress)
             return 1
+
+    def _order_notify_after_error(self, error, auto_commit, progress):
+        """After an unexpected error while dispatching this message, rolled back: record the
+        provider's answer again if there was one and the database, not the answer, failed;
+        otherwise recover the message (``_order_notify_recover``)."""
+        _logger.error("Order notification %s: error while dispatching, rolled back", self.id, exc_info=error)
+        if auto_commit and 'outcome' in progress and is_transaction_error(error):
+            for _retry in range(3):
+                try:
+                    if self._order_notify_record_outcome_again(*progress['outcome']):
+                        self.env.cr.commit()
+                        return
+                    break
+                except Exception:  # noqa: BLE001
+                    self.env.cr.rollback()
+                    _logger.exception("Order notification %s: could not record the provider's answer", self.id)
+        self._order_notify_recover(error, auto_commit, progress.get('send_started_at'))
 
     def _order_notify_record_outcome_again(self, provider, vals, error):
         """Record the provider's answer in a new transaction, after the first attempt to record
@@ -191,34 +207,73 @@ class OrderNotifyMessage(models.Model):
             _logger.exception("Order notification %s: could not record the error; left for the next run", self.id)
 
     def _order_notify_dispatch(self, auto_commit=False, progress=None):
-        """The one place that decides what happens to a claimed message: cancel, skip, defer,
-        prepare, send, then retry, fall back, pause or fail according to the outcome.
+        """Decide what happens to a claimed message (``_order_notify_decide``), then send it and
+        act upon the outcome.
 
         :param bool auto_commit: commit the ``sending`` mark before the provider call
         :param dict progress: filled with ``send_started_at`` when the provider call starts and
             ``outcome`` when it returned, for ``_order_notify_process_one`` to recover with
         """
         self.ensure_one()
+        provider = self._order_notify_decide()
+        if not provider:
+            return True
+        self._order_notify_mark_sending(auto_commit, progress)
+        vals, error = self._order_notify_call_provider(provider)
+        if progress is not None:
+            progress['outcome'] = (provider, vals, error)
+        return self._order_notify_record_outcome(provider, vals, error)
+
+    def _order_notify_call_provider(self, provider):
+        """Hand the message to ``provider``: ``(vals, None)`` when it took it, ``(None, error)``
+        with the ``OrderNotifyError`` that says why not."""
+        try:
+            return provider._order_notify_send(self), None
+        except OrderNotifyError as send_error:
+            return None, send_error
+
+    def _order_notify_record_outcome(self, provider, vals, error):
+        if error is not None:
+            return self._order_notify_handle_error(error, provider)
+        return self._order_notify_record_sent(provider, vals)
+
+    def _order_notify_decide(self, prefetched=None, told=None):
+        """The one place that decides what happens to a claimed message: cancel, skip, defer,
+        fall back, or send it, rendered, by the returned provider. The outcome of the send is
+        acted upon in ``_order_notify_handle_error``.
+
+        :param prefetched: ``(addresses, reason_code)`` of the buyer on the message's channel, when
+            the caller read them already
+        :param told: whether the buyer already got this message on another channel, when the
+            caller knows it (``_order_notify_prefetch_told``) (``order.notify.provider._order_notify_get_recipients_batch``)
+        :return: the provider to send the message with now, or False when the message was
+            settled here (its state and reason say why)
+        """
+        self.ensure_one()
         order = self.order_id
         now = fields.Datetime.now()
         if not self.is_test:
             if order.state == 'cancel' and self.event != 'cancelled':
-                return self._order_notify_set_state(
+                self._order_notify_set_state(
                     'cancelled', const.REASON_ORDER_CANCELLED, _lt("The order was cancelled before this message left."),
                 )
-            if self._order_notify_get_siblings().filtered(lambda m: m.state in const.SUCCESS_STATES):
-                return self._order_notify_set_state(
+                return False
+            if told if told is not None else self._order_notify_get_siblings().filtered(
+                    lambda m: m.state in const.SUCCESS_STATES):
+                self._order_notify_set_state(
                     'skipped', const.REASON_ALREADY_NOTIFIED, _lt("The buyer already got this message on another channel."),
                 )
+                return False
             absorbing = self._order_notify_get_absorbing_message()
             if absorbing:
-                return self._order_notify_set_state('skipped', const.REASON_MERGED, _lt(
+                self._order_notify_set_state('skipped', const.REASON_MERGED, _lt(
                     "Merged into the %(event)s message: the buyer gets one message, not two.",
                     event=self._order_notify_event_label(absorbing.event),
                 ))
+                return False
         if not self._order_notify_get_recipient():
             Provider = self.env['order.notify.provider']
-            recipients, reason_code = Provider._order_notify_get_recipients(order, self.channel)
+            recipients, reason_code = prefetched or Provider._order_notify_get_recipients(order, self.channel)
             if not recipients:
                 self._order_notify_set_state('skipped', reason_code, Provider._order_notify_recipient_skip_reason(
                     order, self.channel, reason_code,
@@ -226,52 +281,49 @@ class OrderNotifyMessage(models.Model):
                 # A buyer without a mobile may still have an e-mail address: the next channel
                 # that sends elsewhere takes over. One who asked for no messages is not chased.
                 if reason_code in const.NO_ADDRESS_REASONS:
-                    return self._order_notify_fallback(other_address=True)
-                return True
+                    self._order_notify_fallback(other_address=True)
+                return False
             self._order_notify_set_recipients(recipients)
         provider = self.provider_id
         if provider.state not in ('test', 'enabled'):  # switched off since the message was queued
             provider = provider._order_notify_get_available(self.channel, self.company_id)
         if not provider:
             self._order_notify_set_state('skipped', const.REASON_NO_PROVIDER, _lt("No enabled provider for this channel."))
-            return self._order_notify_fallback()
+            self._order_notify_fallback()
+            return False
         self.provider_id = provider
         if provider.is_paused:
-            return self._order_notify_defer(now + timedelta(minutes=30), const.REASON_PROVIDER_PAUSED, _lt(
+            self._order_notify_defer(now + timedelta(minutes=30), const.REASON_PROVIDER_PAUSED, _lt(
                 "The provider is paused: %s", provider.pause_reason or '',
             ))
+            return False
         if not self.is_test and not self.force_send:
             opening = self.company_id._order_notify_next_opening(now)
             if opening:
-                return self._order_notify_defer(opening, const.REASON_QUIET_HOURS, _lt(
+                self._order_notify_defer(opening, const.REASON_QUIET_HOURS, _lt(
                     "Outside the sending hours of the shop; leaves at the next opening, %s.",
                     self.company_id._order_notify_format_local(opening),
                 ))
+                return False
             if self.env['order.notify.registry']._get_event(self.event)['kind'] == 'promotional' \
                     and self._order_notify_daily_cap_reached():
-                tomorrow = self.company_id._order_notify_next_opening(now, next_day=True)
-                return self._order_notify_defer(tomorrow, const.REASON_DAILY_CAP, _lt(
+                tomorrow = self.company_id._order_notify_next_opening(now, next_day=True, promotional=True)
+                self._order_notify_defer(tomorrow, const.REASON_DAILY_CAP, _lt(
                     "This customer reached today's message cap.",
                 ))
+                return False
         if not self.content and not self.params:
             try:
                 self._order_notify_prepare_content()
             except UserError as error:
-                return self._order_notify_set_state('failed', const.REASON_RENDER_ERROR, str(error))
+                self._order_notify_set_state('failed', const.REASON_RENDER_ERROR, str(error))
+                return False
             if not self.content and not self.params:
-                return self._order_notify_set_state('failed', const.REASON_NO_TEMPLATE, _lt(
+                self._order_notify_set_state('failed', const.REASON_NO_TEMPLATE, _lt(
                     "No template for this event on this channel.",
                 ))
-        self._order_notify_mark_sending(auto_commit, progress)
-        try:
-            vals, error = provider._order_notify_send(self), None
-        except OrderNotifyError as send_error:
-            vals, error = None, send_error
-        if progress is not None:
-            progress['outcome'] = (provider, vals, error)
-        if error is not None:
-            return self._order_notify_handle_error(error, provider)
-        return self._order_notify_record_sent(provider, vals)
+                return False
+        return provider
 
     def _order_notify_recipient_kind(self, channel=None):
         return self.env['order.notify.registry']._get_channel(channel or self.channel)['recipient']
@@ -388,11 +440,20 @@ class OrderNotifyMessage(models.Model):
         """Tell the open order forms that their messages changed (sent, skipped…): the form
         reloads by itself (static/src/views/order_notify_refresh.js) instead of showing
         *Queued* until the salesperson reloads the page. Sent after commit, to the notification
-        users only."""
-        orders = self.order_id
+        users only, once per transaction (a dispatcher round records many messages at once)."""
+        order_ids = self.order_id.ids
+        if not order_ids:
+            return
+        data = self.env.cr.precommit.data
+        if 'order_notify.updated_orders' not in data:
+            self.env.cr.precommit.add(self._order_notify_push_updates)
+        data.setdefault('order_notify.updated_orders', set()).update(order_ids)
+
+    def _order_notify_push_updates(self):
+        order_ids = self.env.cr.precommit.data.get('order_notify.updated_orders')
         group = self.env.ref('order_status_notify.group_order_notify_user', raise_if_not_found=False)
-        if orders and group:
-            self.env['bus.bus']._sendone(group, 'order_status_notify/updated', {'order_ids': orders.ids})
+        if order_ids and group:
+            self.env['bus.bus']._sendone(group, 'order_status_notify/updated', {'order_ids': sorted(order_ids)})
 
     def _order_notify_set_state(self, state, reason_code, reason):
         self.write({'state': state, 'reason_code': reason_code, 'reason': reason})
@@ -511,7 +572,7 @@ class OrderNotifyMessage(models.Model):
                 ref=self.ref or False,
             ),
         })
-        self._order_notify_trigger_dispatch()
+        fallback._order_notify_trigger_dispatch()
         return fallback
 
     def _order_notify_get_chain_phones(self):

@@ -71,11 +71,12 @@ class OrderNotifyMessage(models.Model):
         Called from business hooks inside their transaction: it only creates a row and wakes
         the dispatcher, never calls a provider, and never raises into the sale flow.
         """
+        # No savepoint around it (the sale's transaction is not flushed for it): it only reads,
+        # except the message's INSERT, which has its own (``_order_notify_create_unique``).
         try:
-            with self.env.cr.savepoint():
-                return self._order_notify_enqueue_one(
-                    order, event, picking, delay_minutes, ref=ref, debounce_minutes=debounce_minutes,
-                )
+            return self._order_notify_enqueue_one(
+                order, event, picking, delay_minutes, ref=ref, debounce_minutes=debounce_minutes,
+            )
         except Exception as error:  # noqa: BLE001 - a notification must never block a sale
             if is_transaction_error(error):
                 # Not the notification's fault: the business transaction itself cannot go on
@@ -113,7 +114,7 @@ class OrderNotifyMessage(models.Model):
         # business transaction, so that the dispatcher only reads it and never writes the order
         # (a write there would collide with the salesperson validating or cancelling it).
         order._portal_ensure_token()
-        channel, provider = self._order_notify_pick_channel(channels, company)
+        channel, provider, currency_id = self._order_notify_pick_channel(channels, company)
         delay_minutes = max(delay_minutes, debounce_minutes)
         vals = {
             'order_id': order.id,
@@ -127,7 +128,7 @@ class OrderNotifyMessage(models.Model):
             'ref': event_ref,
             'channel': channel,
             'provider_id': provider.id,
-            'currency_id': provider.currency_id.id,
+            'currency_id': currency_id or self._order_notify_default_currency().id,
             'revision': revision,
             'idempotency_key': self._order_notify_make_key(order, event, channel, picking, revision=revision, ref=event_ref),
             'next_attempt_at': fields.Datetime.now() + timedelta(minutes=delay_minutes),
@@ -214,14 +215,15 @@ class OrderNotifyMessage(models.Model):
 
     @api.model
     def _order_notify_pick_channel(self, channels, company):
-        """Return the first ``(channel, provider)`` of ``channels`` with an enabled provider;
-        ``(channels[0], empty)`` when none has one."""
+        """Return ``(channel, provider, currency id)`` of the first channel of ``channels`` with
+        an enabled provider; ``(channels[0], empty, False)`` when none has one. Read from the
+        registry's cache: a business hook reads no provider."""
         Provider = self.env['order.notify.provider']
         for channel in channels:
-            provider = Provider._order_notify_get_available(channel, company)
-            if provider:
-                return channel, provider
-        return channels[0], Provider
+            provider_id, currency_id = Provider._order_notify_get_available_id(channel, company.id)
+            if provider_id:
+                return channel, Provider.sudo().browse(provider_id), currency_id
+        return channels[0], Provider, False
 
     @api.model
     def _order_notify_create_unique(self, vals):
@@ -232,12 +234,6 @@ class OrderNotifyMessage(models.Model):
                 return self.sudo().create(vals)
         except psycopg2.IntegrityError:
             return self.sudo().search([('idempotency_key', '=', vals['idempotency_key'])])
-
-    @api.model
-    def _order_notify_trigger_dispatch(self, at=None):
-        cron = self.env.ref('order_status_notify.ir_cron_order_notify_dispatch', raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=at if at and at > fields.Datetime.now() else None)
 
     # === BUSINESS METHODS: RECONCILIATION === #
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import plaintext2html
 
@@ -119,6 +119,16 @@ class OrderNotifyProvider(models.Model):
              "report) that it accepted the message. Without a proof by then, the message is marked "
              "Unknown for review, never sent twice automatically.",
     )
+    send_concurrency = fields.Integer(
+        string="Parallel Sends", default=const.DEFAULT_SEND_CONCURRENCY,
+        help="How many messages each dispatcher job may have on their way to this provider at once. The "
+             "dispatcher waits for the provider's answers in parallel; 1 sends one message after the other.",
+    )
+    send_rate_limit = fields.Float(
+        string="Rate Limit (messages/second)", compute='_compute_send_rate_limit', store=True, readonly=False,
+        help="The provider's documented limit of calls per second, shared by every dispatcher job; 0 means no "
+             "limit. A \"too many requests\" answer always pauses the sends for the time the provider asks.",
+    )
     notify_message_ids = fields.One2many(
         string="Notifications", comodel_name='order.notify.message', inverse_name='provider_id',
     )
@@ -139,6 +149,11 @@ class OrderNotifyProvider(models.Model):
             user = provider.alert_user_id
             if not user or provider.company_id not in user.company_ids:
                 provider.alert_user_id = provider._order_notify_default_alert_user()
+
+    @api.depends('code')
+    def _compute_send_rate_limit(self):
+        for provider in self:
+            provider.send_rate_limit = provider._order_notify_get_default_rate_limit()
 
     @api.depends('code')
     def _compute_feature_support_fields(self):
@@ -171,10 +186,23 @@ class OrderNotifyProvider(models.Model):
 
     # === CRUD METHODS === #
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        providers = super().create(vals_list)
+        self.env.registry.clear_cache()  # _order_notify_get_available
+        return providers
+
     def write(self, vals):
         res = super().write(vals)
+        if {'state', 'channel', 'company_id', 'sequence', 'currency_id'} & set(vals):
+            self.env.registry.clear_cache()  # _order_notify_get_available
         if vals.get('state') in ('test', 'enabled') or vals.get('is_paused') is False:
             self.env['order.notify.message']._order_notify_trigger_dispatch()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
         return res
 
     # === ACTION METHODS === #
@@ -242,6 +270,19 @@ class OrderNotifyProvider(models.Model):
         return selection[0][0] if selection else False
 
     @api.model
+    def _order_notify_get_recipients_batch(self, orders, channel):
+        """``_order_notify_get_recipients`` of every order of ``orders`` at once, as ``{order id:
+        (addresses, reason_code)}``: the dispatcher asks it for the messages it decides together
+        (one read of the buyers, one blacklist search). The core reads phones and e-mail
+        addresses in batch; other kinds of address are asked order by order."""
+        kind = self.env['order.notify.registry']._get_channel(channel)['recipient']
+        if kind == 'phone':
+            return orders._order_notify_get_phones_batch()
+        if kind == 'email':
+            return orders._order_notify_get_emails_batch()
+        return {order.id: self._order_notify_get_recipients(order, channel) for order in orders}
+
+    @api.model
     def _order_notify_get_recipients(self, order, channel):
         """Where the buyer of ``order`` is reached on ``channel``: the hook the dispatcher asks
         before a message leaves. The core knows phone channels (the buyer's mobiles, see
@@ -273,11 +314,20 @@ class OrderNotifyProvider(models.Model):
     def _order_notify_get_available(self, channel, company):
         """Return the provider that sends the messages of ``channel`` for ``company`` now,
         or an empty recordset. Paused providers stay available: their messages wait."""
-        return self.sudo().search([
+        return self.sudo().browse(self._order_notify_get_available_id(channel, company.id)[0])
+
+    @api.model
+    @tools.ormcache('channel', 'company_id')
+    def _order_notify_get_available_id(self, channel, company_id):
+        """``(provider id, currency id)`` of ``_order_notify_get_available``, or ``(False,
+        False)``. Asked by every business hook: kept in the registry's cache, cleared when a
+        provider is created, switched on or off, or moved (``write``)."""
+        provider = self.sudo().search([
             ('channel', '=', channel),
             ('state', 'in', ('test', 'enabled')),
-            ('company_id', '=', company.id),
+            ('company_id', '=', company_id),
         ], limit=1)
+        return provider.id, provider.currency_id.id
 
     def _order_notify_request(self, method, url, *, vendor=None, json=None, decode=True, **kwargs):
         """Call this provider's vendor through the one HTTP client of the addons
@@ -297,8 +347,28 @@ class OrderNotifyProvider(models.Model):
         vendor = vendor or dict(self._fields['code']._description_selection(self.env)).get(self.code, self.code)
         if json is not None:
             kwargs['json'] = json
-        response = notify_api.request(method, url, vendor=vendor, session_key=(self.env.cr.dbname, self.id), **kwargs)
+        # In the dispatcher's parallel sends, the first call of a send is made by a worker thread.
+        current = notify_api.current_exchange()
+        call = current.request if current is not None else notify_api.request
+        response = call(method, url, vendor=vendor, session_key=(self.env.cr.dbname, self.id), **kwargs)
         return notify_api.decode_json(response, vendor=vendor) if decode else response
+
+    def _order_notify_get_default_rate_limit(self):
+        """The vendor's documented limit of send calls per second for this provider's code (0: none
+        documented); channel addons override it."""
+        return 0.0
+
+    def _order_notify_bucket_key(self):
+        """What identifies this provider's rate limit in the dispatcher's process."""
+        self.ensure_one()
+        return (self.env.cr.dbname, self.id)
+
+    def _order_notify_shard_rate(self):
+        """This provider's rate limit for one dispatcher job: each of the shards (see
+        ``order.notify.message._order_notify_get_shards``) gets its share, so that together they
+        stay within it."""
+        self.ensure_one()
+        return self.send_rate_limit / self.env['order.notify.message']._order_notify_get_shards()
 
     def _order_notify_get_default_api_base_url(self):
         """Return the vendor's API root for this provider's code (overridden by channel addons)."""

@@ -1,6 +1,8 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
+
+from odoo.addons.order_status_notify import const
 
 
 class OrderNotifyRoute(models.Model):
@@ -61,10 +63,26 @@ class OrderNotifyRoute(models.Model):
 
     # === CRUD METHODS === #
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        routes = super().create(vals_list)
+        self.env.registry.clear_cache()  # _order_notify_get_channels
+        return routes
+
     def write(self, vals):
         res = super().write(vals)
         if {'sequence', 'active', 'event', 'company_id'} & set(vals):
             self.invalidate_model(['fallback_rank'])  # the rank of the other channels of the event moved too
+        if {'sequence', 'active', 'event', 'company_id', 'channel'} & set(vals):
+            self.env.registry.clear_cache()  # _order_notify_get_channels
+        if {'active', 'event'} & set(vals) and not self.env.context.get('order_notify_applying_plan'):
+            # An event switched on or off by hand: the company's plan is now its own.
+            self.company_id.filtered(lambda c: c.order_notify_plan != 'custom').sudo().order_notify_plan = 'custom'
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
         return res
 
     # === BUSINESS METHODS === #
@@ -72,8 +90,15 @@ class OrderNotifyRoute(models.Model):
     @api.model
     def _order_notify_get_channels(self, event, company):
         """Return the channels of ``event`` for ``company``, in fallback order."""
-        routes = self.sudo().search([('company_id', '=', company.id), ('event', '=', event)])
-        return routes.mapped('channel')
+        return list(self._order_notify_get_channels_cached(event, company.id))
+
+    @api.model
+    @tools.ormcache('event', 'company_id')
+    def _order_notify_get_channels_cached(self, event, company_id):
+        """Every business hook asks this (each order confirmed, each parcel validated): kept in the
+        registry's cache, cleared when a route changes, so a hook reads no route."""
+        routes = self.sudo().search([('company_id', '=', company_id), ('event', '=', event)])
+        return tuple(routes.mapped('channel'))
 
     @api.model
     def _order_notify_create_defaults_all(self):
@@ -100,9 +125,12 @@ class OrderNotifyRoute(models.Model):
                 for company in companies:
                     if (company.id, event, channel) in existing:
                         continue
+                    # A company on a plan gets a new event (an addon installed later) as its plan says.
+                    on = spec['default_on'] if company.order_notify_plan not in const.PLANS \
+                        else company.order_notify_plan in spec['plans']
                     vals_list.append({
                         'company_id': company.id, 'event': event, 'channel': channel,
                         'sequence': Registry._get_channel(channel)['sequence'],
-                        'active': spec['default_on'] and (spec['channels'] is None or channel in spec['channels']),
+                        'active': on and (spec['channels'] is None or channel in spec['channels']),
                     })
         return self.create(vals_list)

@@ -4,7 +4,7 @@ import ast
 import functools
 from functools import reduce
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.rendering_tools import parse_inline_template
 from odoo.tools.safe_eval import safe_eval
@@ -174,12 +174,20 @@ class OrderNotifyTemplate(models.Model):
     def create(self, vals_list):
         templates = super().create(vals_list)
         templates._order_notify_check_dynamic_code()
+        self.env.registry.clear_cache()  # _order_notify_find
         return templates
 
     def write(self, vals):
         res = super().write(vals)
         if {'body', 'subject', 'param_ids'} & set(vals):
             self._order_notify_check_dynamic_code()
+        if {'event', 'channel', 'provider_id', 'company_id', 'active', 'sequence'} & set(vals):
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
         return res
 
     def _update_field_translations(self, fname, translations, digest=None, source_lang=None):
@@ -271,13 +279,20 @@ class OrderNotifyTemplate(models.Model):
     def _order_notify_find(self, event, channel, provider, company):
         """Return the template to use for a message, the most specific first: this provider's,
         then the channel's; this company's, then the shared ones."""
+        return self.sudo().browse(self._order_notify_find_id(event, channel, provider.id, company.id))
+
+    @api.model
+    @tools.ormcache('event', 'channel', 'provider_id', 'company_id')
+    def _order_notify_find_id(self, event, channel, provider_id, company_id):
+        """Asked for every message: kept in the registry's cache, cleared when a template is
+        created, deleted, archived or moved."""
         templates = self.sudo().search([
             ('event', '=', event),
             ('channel', '=', channel),
-            ('provider_id', 'in', (provider.id, False)),
-            ('company_id', 'in', (company.id, False)),
+            ('provider_id', 'in', (provider_id, False)),
+            ('company_id', 'in', (company_id, False)),
         ])
-        return templates.sorted(lambda t: (not t.provider_id, not t.company_id, t.sequence, t.id))[:1]
+        return templates.sorted(lambda t: (not t.provider_id, not t.company_id, t.sequence, t.id))[:1].id
 
     def _order_notify_render(self, order, event, picking=None):
         """Render this template on ``order``.

@@ -62,6 +62,24 @@ class ResCompany(models.Model):
         help="The API Token of your GHTK account: Odoo reads the expected delivery date of a parcel from GHTK "
              "when GHTK reports it picked up, out for delivery or not delivered.",
     )
+    order_notify_plan = fields.Selection(
+        string="Message Plan",
+        selection=[
+            ('full', "Full journey"),
+            ('essential', "Essential"),
+            ('custom', "Custom"),
+        ],
+        default='custom', required=True,
+        help="Full journey: a message at every step (cart reminder, placed, paid, changed, shipped, out for "
+             "delivery, delivered, returns and refunds). Essential: one message when the parcel leaves (expected "
+             "date, amount to collect), then the thank-you. Choosing a plan switches the events on or off; "
+             "changing an event afterwards makes the plan Custom.",
+    )
+    order_notify_cart_delay_hours = fields.Float(
+        string="Remind Carts After", default=const.DEFAULT_CART_DELAY_HOURS,
+        help="Hours a cart or a sent quotation waits unpaid before its buyer gets one reminder (when the cart "
+             "reminder event is on).",
+    )
     order_notify_route_ids = fields.One2many(
         string="Notification Routes", comodel_name='order.notify.route', inverse_name='company_id',
     )
@@ -88,6 +106,8 @@ class ResCompany(models.Model):
         res = super().write(vals)
         if {'order_notify_window_start', 'order_notify_window_end', 'order_notify_tz'} & set(vals):
             self._order_notify_replan_quiet_hours()
+        if vals.get('order_notify_plan') in const.PLANS:
+            self._order_notify_apply_plan()
         return res
 
     # === ACTION METHODS === #
@@ -126,17 +146,52 @@ class ResCompany(models.Model):
         """At install and update: a new carrier's secret for every company (see above)."""
         self.search([])._order_notify_ensure_webhook_secret()
 
+    def _order_notify_plan_events(self):
+        """The events the company's plan switches on, or None for a custom plan."""
+        self.ensure_one()
+        if self.order_notify_plan not in const.PLANS:
+            return None
+        Registry = self.env['order.notify.registry']
+        return {
+            event for event in Registry._get_events()
+            if self.order_notify_plan in Registry._get_event(event)['plans']
+        }
+
+    def _order_notify_apply_plan(self):
+        """Switch the routes of each company of ``self`` on or off as its plan says: the events
+        of the plan on every channel they allow, the other events off. The channels' order is
+        kept; the admin may still fine-tune events afterwards (the plan then reads Custom)."""
+        Registry = self.env['order.notify.registry']
+        Route = self.env['order.notify.route'].sudo().with_context(active_test=False, order_notify_applying_plan=True)
+        for company in self:
+            events = company._order_notify_plan_events()
+            if events is None:
+                continue
+            for route in Route.search([('company_id', '=', company.id)]):
+                channels = Registry._get_event(route.event)['channels']
+                active = route.event in events and (channels is None or route.channel in channels)
+                if route.active != active:
+                    route.active = active
+
     def _order_notify_local_tz(self):
         return pytz.timezone(self.order_notify_tz or const.DEFAULT_TZ)
 
-    def _order_notify_next_opening(self, utc_now, next_day=False):
+    def _order_notify_next_opening(self, utc_now, next_day=False, promotional=False):
         """Return when a message due at ``utc_now`` (naive UTC) may leave, as naive UTC, or
-        ``None`` when it may leave now. With ``next_day``, the opening of the next day."""
+        ``None`` when it may leave now. With ``next_day``, the opening of the next day. With
+        ``promotional``, the sending hours are narrowed to the legal hours of advertising
+        messages (``const.PROMOTIONAL_WINDOW_*``)."""
         self.ensure_one()
         tz = self._order_notify_local_tz()
         local_now = pytz.utc.localize(utc_now).astimezone(tz)
-        start = _float_to_time(self.order_notify_window_start)
-        end = _float_to_time(self.order_notify_window_end)
+        start_hour, end_hour = self.order_notify_window_start, self.order_notify_window_end
+        if promotional:
+            start_hour = max(start_hour, const.PROMOTIONAL_WINDOW_START)
+            end_hour = min(end_hour, const.PROMOTIONAL_WINDOW_END)
+            if start_hour >= end_hour:  # the shop's hours are outside the legal ones: the law's hours
+                start_hour, end_hour = const.PROMOTIONAL_WINDOW_START, const.PROMOTIONAL_WINDOW_END
+        start = _float_to_time(start_hour)
+        end = _float_to_time(end_hour)
         day = local_now.date()
         if next_day:
             opening_day = day + timedelta(days=1)

@@ -3,6 +3,9 @@
 from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.order_status_notify import const
 
 
 class ResConfigSettings(models.TransientModel):
@@ -34,6 +37,29 @@ class ResConfigSettings(models.TransientModel):
             settings.order_notify_ghtk_webhook_url = company.order_notify_ghtk_webhook_token and (
                 f"{base_url}/order_status_notify/carrier/ghtk?{url_encode({'hash': company.order_notify_ghtk_webhook_token})}"
             )
+    order_notify_plan = fields.Selection(related='company_id.order_notify_plan', readonly=False)
+    order_notify_cart_delay_hours = fields.Float(related='company_id.order_notify_cart_delay_hours', readonly=False)
+    order_notify_dispatch_shards = fields.Integer(
+        string="Dispatcher Jobs", config_parameter='order_status_notify.dispatch_shards', default=1,
+    )
+
+    @api.constrains('order_notify_dispatch_shards')
+    def _check_order_notify_dispatch_shards(self):
+        for settings in self:
+            if not 1 <= settings.order_notify_dispatch_shards <= const.MAX_DISPATCH_SHARDS:
+                raise ValidationError(self.env._(
+                    "Between 1 and %s dispatcher jobs.", const.MAX_DISPATCH_SHARDS,
+                ))
+
+    def set_values(self):
+        super().set_values()
+        # One scheduled action per job: the first ones active, the others off.
+        Message = self.env['order.notify.message']
+        shards = Message._order_notify_get_shards()
+        for shard in range(1, const.MAX_DISPATCH_SHARDS):
+            cron = Message._order_notify_get_dispatch_cron(shard)
+            if cron and cron.active != (shard < shards):
+                cron.sudo().active = shard < shards
 
     def action_order_notify_rotate_webhook_secret(self):
         self.company_id.action_order_notify_rotate_webhook_secret()

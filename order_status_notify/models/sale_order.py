@@ -58,9 +58,13 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         """Every confirmation path (backend, portal signature, eCommerce payment) ends here."""
+        # The portal token of the order link, written now with the confirmation's own update of
+        # the order rather than in an UPDATE of its own when the message is queued.
+        for order in self.filtered(lambda o: not o.access_token):
+            order._portal_ensure_token()
         res = super()._action_confirm()
         # A message of the order's previous life (its cancellation) still waiting is outdated.
-        outdated = self.order_notify_message_ids.filtered(
+        outdated = self.filtered(lambda o: o.order_notify_revision > 1).order_notify_message_ids.filtered(
             lambda m: m.state == 'queued' and not m.is_test and m.revision < m.order_id.order_notify_revision
         )
         outdated.sudo()._order_notify_set_state(
@@ -168,12 +172,19 @@ class SaleOrder(models.Model):
         default_vn = self.env.ref('base.vn')
         found = {}  # (shipping contact, customer, default country) -> ([e164, …], reason_code)
         keys = {}
+        # Read every contact at once (the union of two contacts below reads only its own).
+        contacts = self.partner_shipping_id | self.partner_id
+        contacts.fetch(['mobile', 'phone', 'country_id', 'order_notify_opt_out', 'commercial_partner_id'])
+        contacts.commercial_partner_id.fetch(['order_notify_opt_out'])
         for order in self:
             default_country = order.company_id.country_id or default_vn
-            key = (order.partner_shipping_id, order.partner_id, default_country)
+            first_number = (order.order_notify_phone or '').strip()
+            key = (order.partner_shipping_id, order.partner_id, default_country, first_number)
             keys[order.id] = key
             if key not in found:
-                found[key] = self._order_notify_find_mobiles(order.partner_shipping_id | order.partner_id, default_country)
+                found[key] = self._order_notify_find_mobiles(
+                    order.partner_shipping_id | order.partner_id, default_country, first_number=first_number,
+                )
         numbers = {phones[0] for phones, _reason in found.values() if phones} | {
             phone for phones, _reason in found.values() for phone in phones[1:]
         }
@@ -194,10 +205,32 @@ class SaleOrder(models.Model):
         return results
 
     @api.model
-    def _order_notify_find_mobiles(self, partners, default_country):
+    def _order_notify_find_mobiles(self, partners, default_country, first_number=None):
         """The mobiles of the first of ``partners`` who has one, as typed in their mobile then
         phone field, or ``([], reason_code)`` (an opt-out stops the search). The blacklist is
-        the caller's business."""
+        the caller's business.
+
+        :param str first_number: the order's notification phone (``order_notify_phone``), read in
+            the first partner's country and tried before the partners' own numbers, which stay
+            the alternatives: the buyer asked for it on this order, the contact is not edited.
+        """
+        first = partners[:1]
+        first_phones, first_reason = [], False
+        if first_number and first:
+            if first.order_notify_opt_out or first.commercial_partner_id.order_notify_opt_out:
+                return [], const.REASON_OPTED_OUT
+            first_phones, first_reason = extract_mobiles(first_number, first.country_id or default_country)
+        phones, reason = self._order_notify_find_contact_mobiles(partners, default_country)
+        if reason == const.REASON_OPTED_OUT:
+            return [], reason
+        phones = first_phones + [phone for phone in phones if phone not in first_phones]
+        if phones:
+            return phones, False
+        return [], (reason if reason != const.REASON_NO_PHONE else first_reason or reason)
+
+    @api.model
+    def _order_notify_find_contact_mobiles(self, partners, default_country):
+        """The mobiles typed on the first of ``partners`` who has one (see ``_order_notify_find_mobiles``)."""
         reason = const.REASON_NO_PHONE
         for partner in partners:
             if partner.order_notify_opt_out or partner.commercial_partner_id.order_notify_opt_out:
@@ -266,7 +299,7 @@ class SaleOrder(models.Model):
         """The numbers of the shipping contact and the customer as they were typed: shown in the
         reason of a skipped message so that the salesperson sees what was tried."""
         self.ensure_one()
-        numbers = []
+        numbers = [self.order_notify_phone.strip()] if (self.order_notify_phone or '').strip() else []
         for partner in self.partner_shipping_id | self.partner_id:
             numbers += [n.strip() for n in (partner.mobile, partner.phone) if n and n.strip() not in numbers]
         return numbers
@@ -291,7 +324,7 @@ class SaleOrder(models.Model):
         product_summary = ", ".join(f"{line.product_uom_qty:g} x {line.product_id.name}" for line in lines)
         cancel_reason = (self.order_notify_cancel_reason or '').strip() if self.state == 'cancel' else ''
         tracking_url = picking.carrier_tracking_url if picking and picking.carrier_tracking_ref else ''
-        values = {
+        return {
             'customer_name': self.partner_id.name or '',
             'order_ref': self.name,
             'order_date': format_date(env, self._order_notify_local_date(self.date_order), date_format='dd/MM/yyyy'),
@@ -314,9 +347,9 @@ class SaleOrder(models.Model):
             'order_url': self._order_notify_order_url(),
             'shop_name': self.company_id.name,
             'shop_phone': self.company_id.phone or '',
+            **self._order_notify_get_journey_values(event, picking, env),
+            **self._order_notify_get_carrier_values(event, picking, env),
         }
-        values.update(self._order_notify_get_carrier_values(event, picking, env))
-        return values
 
     def _order_notify_get_carrier_values(self, event, picking, env):
         """The values of the carrier's events (``const.CARRIER_EVENTS``): the parcel's amount to

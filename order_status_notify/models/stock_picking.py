@@ -101,6 +101,10 @@ class StockPicking(models.Model):
         for picking in self:
             if picking.picking_type_code == 'outgoing' and picking.state == 'done' and picking.sale_id:
                 picking.sale_id._order_notify_enqueue('shipped', picking=picking)
+            elif picking._order_notify_is_return_received():
+                self.env['order.notify.message']._order_notify_enqueue(
+                    picking.sale_id, 'return_received', picking=picking, ref=f"r{picking.id}",
+                )
         return res
 
     # === ACTION METHODS === #
@@ -121,6 +125,13 @@ class StockPicking(models.Model):
         self.ensure_one()
         return bool(self.sale_id) and self.picking_type_code == 'outgoing' and self.state != 'cancel' \
             and not self.return_id
+
+    def _order_notify_is_return_received(self):
+        """Whether this picking brought back goods the buyer returned (Odoo's return wizard on a
+        delivery of the order, then validated): the buyer is told, with their value."""
+        self.ensure_one()
+        return bool(self.sale_id) and bool(self.return_id) and self.picking_type_code == 'incoming' \
+            and self.state == 'done'
 
     def _order_notify_allocate_cod(self):
         """The share of the order's amount to collect that this parcel carries.

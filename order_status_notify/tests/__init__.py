@@ -24,3 +24,5 @@ from . import test_order_notify_carrier
 from . import test_order_notify_carrier_secrets
 from . import test_order_notify_carrier_race
 from . import test_order_notify_carrier_api
+from . import test_order_notify_journey
+from . import test_order_notify_cart_reminder

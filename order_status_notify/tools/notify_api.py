@@ -11,9 +11,12 @@ acts upon, and ``ambiguous`` set when the vendor may have processed the request 
 Pure Python, no ORM: the provider model wraps it (``order.notify.provider._order_notify_request``).
 """
 
+import contextlib
 import email.utils
 import logging
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -147,6 +150,159 @@ def decode_json(response, *, vendor, ambiguous=None):
             vendor=vendor, status=response.status_code,
         ), code='bad_answer', ambiguous=response.status_code < 300 if ambiguous is None else ambiguous)
     return data
+
+
+# === PARALLEL SENDS === #
+#
+# The dispatcher keeps the ORM in its own thread and lets worker threads wait for the vendors:
+# it runs a provider's send once with an ``Exchange`` in place, which stops it at its first
+# vendor call (``RequestDeferred``) with that call's plain data (method, URL, body); a worker thread
+# of ``get_pool()`` makes the call; the dispatcher then runs the send again, and the first vendor
+# call returns the worker's answer. Later calls of the same send (a duplicate lookup, a token
+# refresh) are made directly. Providers need nothing special: every vendor call goes through
+# ``order.notify.provider._order_notify_request``.
+
+# Worker threads of a dispatcher process: enough for every provider's parallel sends.
+MAX_WORKERS = 32
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def get_pool():
+    """The worker threads of this process (created on first use: after Odoo forked its workers)."""
+    global _pool  # noqa: PLW0603
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix='order_notify_send')
+        return _pool
+
+
+class RequestDeferred(BaseException):  # noqa: N818 - a signal, not an error
+    """Raised by an ``Exchange`` at a send's first vendor call, to be made by a worker thread.
+
+    A ``BaseException``: a provider's ``except Exception`` must not swallow it."""
+
+
+class Exchange:
+    """The first vendor call of one message's send, made by a worker thread.
+
+    First run of the send: the call is recorded (``spec``) and ``RequestDeferred`` stops the send.
+    Second run, once ``future`` is set: the call returns what the worker got (or raises its
+    ``OrderNotifyError``); any further call is made directly. A run again after ``rewind`` (its
+    transaction was rolled back) gets the same answer: the vendor is never asked twice."""
+
+    def __init__(self):
+        self.spec = None
+        self.future = None
+        self.answered = False
+
+    def request(self, method, url, **kwargs):
+        if self.answered:
+            return request(method, url, **kwargs)
+        if self.future is None:
+            self.spec = (method, url, kwargs)
+            raise RequestDeferred()
+        if (method, url) != self.spec[:2]:
+            # The send asked something else the second time: its first answer cannot be used, and
+            # the first request may have reached the vendor. Never guess: the dispatcher records it.
+            raise RuntimeError(f"{method} {urlsplit(url).netloc}: not the request made by the worker thread")
+        self.answered = True
+        return self.future.result()
+
+    def rewind(self):
+        """Run the send again from its start: its first call gets the worker's answer again."""
+        self.answered = False
+
+    def submit(self):
+        """Make the recorded call in a worker thread; the future's result is the response."""
+        method, url, kwargs = self.spec
+        self.future = get_pool().submit(request, method, url, **kwargs)
+        return self.future
+
+
+_exchange = threading.local()
+
+
+@contextlib.contextmanager
+def exchange(current):
+    """Route the vendor calls of the current thread through ``current`` (an ``Exchange``)."""
+    previous = getattr(_exchange, 'current', None)
+    _exchange.current = current
+    try:
+        yield current
+    finally:
+        _exchange.current = previous
+
+
+def current_exchange():
+    return getattr(_exchange, 'current', None)
+
+
+class TokenBucket:
+    """A per-provider rate limit: ``rate`` calls per second on average, ``burst`` at once.
+
+    Kept per process (``get_bucket``): with several dispatcher jobs, each gets its share of the
+    vendor's limit. A 429 answer empties the bucket until the vendor's ``Retry-After``."""
+
+    def __init__(self, rate, burst=None):
+        self.rate = rate
+        self.burst = max(burst or rate, 1)
+        self.tokens = self.burst
+        self.stamp = time.monotonic()
+        self.blocked_until = 0.0
+
+    def configure(self, rate, burst=None):
+        if rate != self.rate:
+            self.rate = rate
+            self.burst = max(burst or rate, 1)
+            self.tokens = min(self.tokens, self.burst)
+
+    def _refill(self, now):
+        if self.rate > 0:
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def take(self):
+        """Take a token if one is there: True, else False (see ``wait_time``)."""
+        now = time.monotonic()
+        if now < self.blocked_until:
+            return False
+        if self.rate <= 0:
+            return True
+        self._refill(now)
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+    def wait_time(self):
+        """Seconds until ``take`` can succeed."""
+        now = time.monotonic()
+        if now < self.blocked_until:
+            return self.blocked_until - now
+        if self.rate <= 0:
+            return 0.0
+        self._refill(now)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def block(self, seconds):
+        """The vendor said "too many requests": nothing before ``seconds`` from now."""
+        self.blocked_until = max(self.blocked_until, time.monotonic() + seconds)
+        self.tokens = 0
+
+
+_buckets = {}
+
+
+def get_bucket(key, rate):
+    """The ``TokenBucket`` of ``key`` (database, provider) in this process, at ``rate`` per second."""
+    bucket = _buckets.get(key)
+    if bucket is None:
+        bucket = _buckets[key] = TokenBucket(rate)
+    else:
+        bucket.configure(rate)
+    return bucket
 
 
 def mask(text, *secrets):

@@ -8,6 +8,7 @@ brandname gateways bill CSKH messages on exactly these steps (1-160 characters =
 in the GSM-7 table: any other diacritic (đ, ơ, ư, ả…) makes the whole message UCS-2.
 """
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def sms_segments(length, encoding):
     return 1 if length <= single else math.ceil(length / part)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SmsText:
     """A text as it leaves for the gateway."""
     text: str
@@ -83,6 +84,9 @@ class SmsText:
         return self.encoding == 'ucs2'
 
 
+# Memoized: the parallel dispatcher prepares each text twice (before and after the gateway's
+# answer, see core tools/notify_api.Exchange), the preview thousands of alike texts.
+@functools.lru_cache(maxsize=512)
 def prepare_sms_text(text, unicode=True):
     """Return the :class:`SmsText` to send for ``text``.
 

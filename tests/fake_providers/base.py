@@ -501,6 +501,8 @@ class Fake:
         self._time_offset = 0.0
         self._forced = deque()
         self._after = threading.local()
+        self.in_flight = 0
+        self.timeline = []
         self._phone_errors = {}
         self._routes = []
         for name in dir(type(self)):
@@ -631,8 +633,32 @@ class Fake:
         return ' '.join(f'{key}={data[key]}' for key in self.SUMMARY_KEYS if key in data)
 
     # -- dispatch
+    #: seconds every request of this fake takes before it is handled (the vendor's network and
+    #: processing time, for throughput benchmarks)
+    latency = 0.0
+
+    #: the most requests this fake was handling at once, and when each request started and ended
+    #: (``time.monotonic()``, status): what the tests of the dispatcher's parallel sends look at
+    max_in_flight = 0
+
     def handle(self, request):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        started = time.monotonic()
+        response = None
+        try:
+            response = self._handle(request)
+            return response
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+                self.timeline.append((started, time.monotonic(), response.status if response else None))
+
+    def _handle(self, request):
         self.requests.append(request)
+        if self.latency:
+            time.sleep(self.latency)
         path = self.normalize_path(request.path)
         wrong_method = False
         for method, regex, handler in self._routes:

@@ -16,6 +16,7 @@ URL layout (base URLs to put in the Odoo providers):
 ``/speedsms``          SpeedSMS (``/speedsms/index.php/sms/send``)
 ``/vietguys``          VietGuys (``/vietguys/api/index.php``, ``/vietguys/token/v1/refresh``)
 ``/messenger``         Messenger Graph API (``/messenger/v25.0/<page id>/messages``), demo Page
+``/iap-sms``           Odoo's own SMS service (IAP ``/api/sms/3/send``): the benchmarks' anchor
 ``/inbox``             what each phone received, newest first (``?phone=0901888484``), auto-refresh
 ``/inbox.json``        the same as JSON (``?phone=…&channel=zalo|sms|messenger``)
 ``/``                  this layout and the demo credentials
@@ -45,6 +46,7 @@ from datetime import datetime
 
 from .base import ICT, LOOPBACK_HOSTS, Fake, FakeServer, Inbox, Response, json_response, route, text_response
 from .esms import FakeESMS
+from .iap_sms import FakeIapSms
 from .messenger import FakeMessenger
 from .speedsms import FakeSpeedSMS
 from .vietguys import FakeVietguys
@@ -58,6 +60,7 @@ MOUNTS = {
     '/speedsms': 'SpeedSMS base URL',
     '/messenger': 'Messenger (Graph API) base URL',
     '/vietguys': 'VietGuys base URL',
+    '/iap-sms': "Odoo's own SMS service (IAP) endpoint, for the benchmarks' anchor",
 }
 
 
@@ -159,7 +162,8 @@ ul {{ list-style: none; padding: 0; }} li {{ border-top: 1px solid #eee; padding
 
 
 def build_sandbox(host='127.0.0.1', port=8079, deliver_after=2.0, zalo_webhook_url=None,
-                  speedsms_report_url=None, vietguys_report_url=None, log=None, inbox_file=None):
+                  speedsms_report_url=None, vietguys_report_url=None, log=None, inbox_file=None,
+                  esms_balance=1_000_000):
     """``(server, fakes)``: a :class:`FakeServer` hosting every fake in sandbox mode, and the
     fakes by name ('zalo', 'esms', 'speedsms', 'vietguys', 'messenger'); a Messenger message is
     listed under the buyer's PSID. With ``inbox_file``, the phones'
@@ -167,14 +171,15 @@ def build_sandbox(host='127.0.0.1', port=8079, deliver_after=2.0, zalo_webhook_u
     fakes = {
         'zalo': FakeZaloZNS(sandbox=True, demo_templates=True, webhook_url=zalo_webhook_url,
                             deliver_after=deliver_after, daily_quota=20000),
-        'esms': FakeESMS(sandbox=True, deliver_after=deliver_after),
+        'esms': FakeESMS(sandbox=True, deliver_after=deliver_after, balance=esms_balance),
         'speedsms': FakeSpeedSMS(sandbox=True, deliver_after=deliver_after, report_url=speedsms_report_url),
         'vietguys': FakeVietguys(sandbox=True, deliver_after=deliver_after, report_url=vietguys_report_url),
         'messenger': FakeMessenger(deliver_after=deliver_after),
+        'iap_sms': FakeIapSms(),
     }
     mounts = {'/zalo': fakes['zalo'], '/zalo-oauth': fakes['zalo'], '/esms': fakes['esms'],
               '/speedsms': fakes['speedsms'], '/vietguys': fakes['vietguys'], '/messenger': fakes['messenger'],
-              '': InboxApp()}
+              '/iap-sms': fakes['iap_sms'], '': InboxApp()}
     return FakeServer(mounts=mounts, host=host, port=port, log=log, inbox=Inbox(inbox_file)), fakes
 
 
@@ -189,12 +194,17 @@ def main(argv=None):
     parser.add_argument('--vietguys-report-url', help='VietGuys delivery report webhook')
     parser.add_argument('--quiet', action='store_true', help='no request log')
     parser.add_argument('--inbox-file', help='keep the phones\' inbox in this JSON file across restarts')
+    parser.add_argument('--esms-balance', type=float, default=1_000_000, help="the eSMS account's balance (VND)")
+    parser.add_argument('--latency', type=float, default=0.0,
+                        help='seconds every request takes before it is answered (throughput benchmarks)')
     args = parser.parse_args(argv)
     server, _fakes = build_sandbox(
         host=args.host, port=args.port, deliver_after=None if args.deliver_after < 0 else args.deliver_after,
         zalo_webhook_url=args.zalo_webhook_url, speedsms_report_url=args.speedsms_report_url,
         vietguys_report_url=args.vietguys_report_url, log=None if args.quiet else _print,
-        inbox_file=args.inbox_file)
+        inbox_file=args.inbox_file, esms_balance=args.esms_balance)
+    for fake in _fakes.values():
+        fake.latency = args.latency
     server.start()
     print(f'Fake providers sandbox on {server.url} (inbox: {server.url}/inbox)', flush=True)
     for prefix, label in MOUNTS.items():

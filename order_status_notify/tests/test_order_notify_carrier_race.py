@@ -12,8 +12,8 @@ from odoo.addons.order_status_notify.tests.test_order_notify_carrier import ghn_
 
 @tagged('post_install', '-at_install')
 class TestOrderNotifyCarrierRace(TransactionCase):
-    """GHN retries a call whose answer it did not see while Odoo still processes the first one:
-    two workers, two really committed transactions (data committed, removed afterwards)."""
+    """Really committed transactions, as Odoo's workers run them (data committed, removed
+    afterwards): GHN retrying a call that Odoo still processes; the cron's parallel dispatcher."""
 
     def setUp(self):
         super().setUp()
@@ -48,6 +48,18 @@ class TestOrderNotifyCarrierRace(TransactionCase):
             })
             order.action_confirm()
             picking = order.picking_ids
+            # A buyer paying on delivery with no mobile nor e-mail: the dispatcher's own path.
+            unreachable = env['sale.order'].create({
+                'partner_id': env['res.partner'].create({'name': 'Lê Văn Cường', 'phone': '028 3911 2222'}).id,
+                'order_line': [Command.create({'product_id': product.id, 'product_uom_qty': 1})],
+            })
+            unreachable.action_confirm()
+            unreachable.picking_ids.carrier_tracking_ref = 'GHNRACE2'
+            for move in unreachable.picking_ids.move_ids:
+                move.quantity = move.product_uom_qty
+                move.picked = True
+            unreachable.picking_ids.with_context(skip_sms=True)._action_done()
+            self.ids['unreachable'] = unreachable.id
             picking.carrier_tracking_ref = 'GHNRACE1'
             for move in picking.move_ids:
                 move.quantity = move.product_uom_qty
@@ -58,8 +70,10 @@ class TestOrderNotifyCarrierRace(TransactionCase):
 
     def _cleanup(self):
         with self.registry.cursor() as cr:
-            cr.execute("DELETE FROM order_notify_message WHERE provider_id = %s OR order_id = %s",
-                       [self.ids['provider'], self.ids['order']])
+            orders = [self.ids['order'], self.ids['unreachable']]
+            cr.execute("DELETE FROM order_notify_message WHERE provider_id = %s OR order_id = ANY(%s)",
+                       [self.ids['provider'], orders])
+            cr.execute("DELETE FROM mail_activity WHERE res_model = 'sale.order' AND res_id = ANY(%s)", [orders])
             cr.execute("DELETE FROM order_notify_provider WHERE id = %s", [self.ids['provider']])
             env = api.Environment(cr, SUPERUSER_ID, {})
             for provider_id, state in self.ids['other_providers']:
@@ -99,3 +113,21 @@ class TestOrderNotifyCarrierRace(TransactionCase):
             self.assertEqual(cr.fetchone()[0], 1)
             cr.execute("SELECT order_notify_carrier_status FROM stock_picking WHERE id = %s", [self.ids['picking']])
             self.assertEqual(cr.fetchone()[0], 'out_for_delivery')
+
+    def test_parallel_dispatcher_asks_for_a_call_when_a_cod_buyer_is_unreachable(self):
+        """The cron's dispatcher (parallel sends, committed per wave) settles the shipped message
+        of the buyer without mobile or e-mail: the salesperson gets the call activity."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env['order.notify.message']._order_notify_process_queue(auto_commit=True)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT state FROM order_notify_message WHERE order_id = %s AND event = 'shipped'",
+                [self.ids['unreachable']],
+            )
+            self.assertEqual([row[0] for row in cr.fetchall()], ['skipped'])
+            cr.execute(
+                "SELECT count(*) FROM mail_activity WHERE res_model = 'sale.order' AND res_id = %s "
+                "AND order_notify_alert_key LIKE 'order-notify-call-buyer-%%'", [self.ids['unreachable']],
+            )
+            self.assertEqual(cr.fetchone()[0], 1)

@@ -23,6 +23,7 @@ webhooks (X-Hub-Signature-256) link buyers, track the window and mark messages d
         'security/order_status_notify_messenger_security.xml',
         'data/order_notify_provider_data.xml',
         'data/order_notify_template_data.xml',
+        'data/order_notify_route_data.xml',
         'views/order_notify_provider_views.xml',
         'views/sale_portal_templates.xml',
     ],

@@ -20,6 +20,7 @@ SMS, priced per SMS, with delivery reports, balance alerts, and as the fallback 
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
         'data/order_notify_template_data.xml',
+        'data/order_notify_route_data.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_message_views.xml',
         'views/order_notify_template_views.xml',

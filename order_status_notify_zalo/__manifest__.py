@@ -26,6 +26,7 @@ the fallback for buyers without Zalo.
         'data/ir_cron_data.xml',
         'data/order_notify_provider_data.xml',
         'data/order_notify_template_data.xml',
+        'data/order_notify_route_data.xml',
         'views/zalo_zns_template_views.xml',
         'views/order_notify_provider_views.xml',
         'views/order_notify_template_views.xml',

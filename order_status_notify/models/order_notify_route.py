@@ -106,6 +106,14 @@ class OrderNotifyRoute(models.Model):
         return self._order_notify_create_defaults(self.env['res.company'].search([]))
 
     @api.model
+    def _order_notify_create_defaults_channel(self, channel):
+        """At each install and update of a channel addon (updating the core updates them too):
+        the events added since get the routes of ``channel`` in every company. The core's own
+        update runs before the channel addons are loaded, so it gives new events the core's
+        channels only."""
+        return self._order_notify_create_defaults(self.env['res.company'].search([]), channels=[channel])
+
+    @api.model
     def _order_notify_create_defaults(self, companies, channels=None):
         """Give ``companies`` the routes of ``channels`` (default: every channel of the
         registry) for every event: a channel at its place in the fallback chain (its registry

@@ -286,7 +286,7 @@ class OrderNotifyTemplate(models.Model):
     def _order_notify_find_id(self, event, channel, provider_id, company_id):
         """Asked for every message: kept in the registry's cache, cleared when a template is
         created, deleted, archived or moved."""
-        templates = self.sudo().search([
+        templates = self.sudo().with_context(active_test=True).search([
             ('event', '=', event),
             ('channel', '=', channel),
             ('provider_id', 'in', (provider_id, False)),

@@ -24,8 +24,8 @@ class TestSmsSmoke(TransactionCase):
         self.assertIn('sms', dict(Provider._fields['channel']._description_selection(self.env)))
 
     def test_update_gives_new_events_the_sms_routes(self):
-        """An update of the core adds events (the carrier's, the journey's) before the SMS addon is
-        loaded: the addon's own update gives them its routes, and keeps the routes it has."""
+        """An update of the core adds events (the carrier's) before the SMS addon is loaded: the
+        addon's own update gives them its routes, and keeps the routes it has."""
         from odoo.tools import convert_file  # noqa: PLC0415
         Route = self.env['order.notify.route'].with_context(active_test=False)
         company = self.env.company

@@ -9,6 +9,7 @@ from . import order_notify_template_param
 from . import order_notify_message
 from . import order_notify_message_queue
 from . import order_notify_message_dispatch
+from . import order_notify_message_cod
 from . import order_notify_message_parallel
 from . import order_notify_message_fallback
 from . import order_notify_message_journey

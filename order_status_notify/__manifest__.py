@@ -24,6 +24,7 @@ queue, the templates, the settings and a sandbox provider.
         'security/ir.model.access.csv',
         'security/order_notify_report_security.xml',
         'data/ir_cron_data.xml',
+        'data/res_company_data.xml',
         'data/order_notify_provider_data.xml',
         'data/order_notify_route_data.xml',
         'data/order_notify_template_data.xml',

@@ -22,6 +22,14 @@ EVENTS = {
     # One message per revision of a confirmed order (address, phone, lines, amount to collect).
     'order_changed': {'label': _lt("Order changed"), 'sequence': 25, 'scope': 'ref'},
     'shipped': {'label': _lt("Order shipped"), 'sequence': 30, 'scope': 'parcel', 'plans': ('full', 'essential')},
+    # Told by the carrier's webhook (see CARRIER_STATUSES); a thank-you that left first makes them moot.
+    'out_for_delivery': {
+        'label': _lt("Out for delivery"), 'sequence': 33, 'scope': 'parcel', 'absorbed_by': ('delivered',),
+    },
+    'delivery_failed': {
+        'label': _lt("Delivery attempt failed"), 'sequence': 35, 'scope': 'parcel', 'absorbed_by': ('delivered',),
+    },
+    'returning': {'label': _lt("Returning to the shop"), 'sequence': 37, 'scope': 'parcel'},
     'delivered': {'label': _lt("Order delivered"), 'sequence': 40, 'plans': ('full', 'essential')},
     'cancelled': {'label': _lt("Order cancelled"), 'sequence': 50},
     'return_received': {'label': _lt("Return received"), 'sequence': 60, 'scope': 'ref'},
@@ -88,6 +96,9 @@ STUCK_SENDING_MINUTES = 10
 
 # How many messages one dispatcher run handles before it reports progress to ir.cron.
 DISPATCH_BATCH_SIZE = 50
+# How many claimed messages the parallel dispatcher decides together (one read of their orders,
+# buyers, templates): small enough that the calls in flight never wait long for the next ones.
+DISPATCH_WAVE_SIZE = 50
 # Default of ``order.notify.provider.send_concurrency``: messages on their way to one provider at
 # once, per dispatcher job.
 DEFAULT_SEND_CONCURRENCY = 8
@@ -163,6 +174,46 @@ DEFER_REASONS = (
 # rules hold them back, not the provider.
 SEND_NOW_REASONS = (REASON_MERGE_HOLD, REASON_QUIET_HOURS, REASON_DAILY_CAP)
 
+# The statuses of a parcel that carriers report (``tools/carriers``), in the order a parcel
+# lives them (the tie-break of two statuses with the same carrier time), and the event each
+# queues for the buyer (``picked`` queues ``shipped``, which validating the parcel already did:
+# the queue keeps it to one message; ``delivered`` marks the parcel received, which sends the
+# thank-you when the whole order arrived; ``returned`` tells the buyer nothing).
+CARRIER_STATUSES = ('picked', 'out_for_delivery', 'delivery_failed', 'delivered', 'returning', 'returned')
+# The company field holding each carrier adapter's webhook secret (``tools/carriers``).
+CARRIER_SECRET_FIELDS = {
+    'generic': 'order_notify_webhook_secret',
+    'ghn': 'order_notify_ghn_webhook_token',
+    'ghtk': 'order_notify_ghtk_webhook_token',
+}
+# The carriers' order APIs, asked for the parcel's expected delivery date (their webhooks carry
+# none) when the company has an API token for them; the system parameter
+# ``order_status_notify.<carrier>_api_url`` points them elsewhere (staging, tests).
+CARRIER_API_URLS = {
+    'ghn': 'https://online-gateway.ghn.vn',
+    'ghtk': 'https://services.giaohangtietkiem.vn',
+}
+CARRIER_API_TOKEN_FIELDS = {
+    'ghn': 'order_notify_ghn_api_token',
+    'ghtk': 'order_notify_ghtk_api_token',
+}
+# (connect, read) timeout of such a call, made while the carrier waits for the webhook's answer.
+CARRIER_API_TIMEOUT = (3, 5)
+# The statuses after which the expected delivery date is asked again (a failed attempt moves it).
+CARRIER_EXPECTED_DATE_STATUSES = ('picked', 'out_for_delivery', 'delivery_failed')
+CARRIER_STATUS_EVENTS = {
+    'picked': 'shipped',
+    'out_for_delivery': 'out_for_delivery',
+    'delivery_failed': 'delivery_failed',
+    'returning': 'returning',
+}
+# The events told about one parcel on its way: their messages carry the parcel's amount to
+# collect; when one cannot reach a buyer who pays on delivery on any channel, the salesperson
+# is asked to call.
+PARCEL_COD_EVENTS = ('shipped', 'out_for_delivery', 'delivery_failed')
+# Events whose messages use the carrier values (``sale.order._order_notify_get_carrier_values``).
+CARRIER_EVENTS = ('out_for_delivery', 'delivery_failed', 'returning')
+
 # Order values a template can use, by key: ``{{ customer_name }}`` in a text body, or the value
 # of a provider template parameter (see ``sale.order._order_notify_get_values``).
 VALUE_KEYS = [
@@ -186,12 +237,15 @@ VALUE_KEYS = [
     ('return_amount', "Value of the returned goods"),
     ('return_summary', "Returned products"),
     ('refund_amount', "Amount refunded"),
+    ('failed_reason', "Failed delivery reason"),
+    ('reschedule_hint', "How to get the parcel delivered again"),
 ]
 # Free-text values a provider template parameter may get shortened (at a word boundary, with
 # "…") to the length the provider allows; the others (codes, amounts, dates, links) are never
 # cut: a value too long for them fails the message on that channel.
 SHORTENABLE_VALUE_KEYS = (
     'customer_name', 'product_summary', 'carrier', 'shop_name', 'cancel_reason', 'changes', 'return_summary',
+    'failed_reason',
 )
 # The product list of a message (``product_summary``) is cut to this length.
 PRODUCT_SUMMARY_MAX_LENGTH = 100

@@ -62,3 +62,6 @@ RATE_LIMIT_CODES = ('4', '613')
 # Codes that say this PSID is of no use any more: the link is archived, the buyer re-links by
 # opening the m.me link or writing to the Page again.
 DEAD_PSID_CODES = ('100/2018001', '551', '551/1545041')
+
+# Send API calls per second per Page for text messages (Meta's rate-limiting page, Mar 2026).
+SEND_RATE_LIMIT = 300.0

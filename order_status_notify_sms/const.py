@@ -100,3 +100,7 @@ VIETGUYS_ERRORS = {
 # ``type``: 8 = Unicode, 0 = GSM-7.
 VIETGUYS_TYPE_UNICODE = '8'
 VIETGUYS_TYPE_GSM7 = '0'
+
+# Documented limits of send calls per second (0 or absent: none documented): SpeedSMS allows 60
+# requests per 60 s (shared/notes/sms_providers.md); eSMS and VietGuys document none.
+SEND_RATE_LIMITS = {'speedsms': 1.0}

@@ -131,6 +131,8 @@ ERRORS = {
 # words appear as whole words in the normalised name wins (so "cod_amount" is the COD, not the
 # total, and "order_code" is no COD).
 PARAM_SUGGESTIONS = [
+    (('failed_reason', 'fail_reason', 'ly_do_giao', 'ly_do_that_bai', 'ly_do_khong_giao'), 'failed_reason'),
+    (('reschedule', 'hen_lai', 'hen_giao', 'giao_lai'), 'reschedule_hint'),
     (('reason', 'ly_do', 'cancel_reason'), 'cancel_reason'),
     (('cod', 'thu_ho', 'collect'), 'cod_amount'),
     (('paid', 'da_thanh_toan', 'payment_amount'), 'amount_paid'),

@@ -102,6 +102,9 @@ class Bench:
             log(f"kept the databases {', '.join(self.dbs.values())}")
             return
         for db in self.dbs.values():
+            if getattr(self, 'odoo', None):
+                self.odoo.modules.registry.Registry.delete(db)  # its connections: dropdb waits for none
+                self.odoo.sql_db.close_db(db)
             subprocess.run(['dropdb', '--if-exists', db], check=False)
             subprocess.run(['rm', '-rf', os.path.expanduser(f'~/.local/share/Odoo/filestore/{db}')], check=False)
 

@@ -768,3 +768,40 @@ def test_sandbox_mounts_messenger_and_shows_its_messages_in_the_inbox():
         assert 'badge messenger' in page and 'Messenger' in page and 'Đơn S00042 đã gửi' in page
     finally:
         server.stop()
+
+
+# ============================================================================ carriers (GHN, GHTK)
+
+def test_ghn_order_detail_shape_token_and_unknown_order(serve):
+    from fake_providers import DEFAULT_GHN_TOKEN, FakeGHN  # noqa: PLC0415
+    ghn = FakeGHN()
+    ghn.add_order('Z82BS', leadtime='2021-11-12T16:59:59Z')
+    server = serve(ghn)
+    url = f'{server.url}/shiip/public-api/v2/shipping-order/detail'
+    ok = requests.post(url, json={'order_code': 'Z82BS'}, headers={'Token': DEFAULT_GHN_TOKEN}, timeout=T)
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body['code'] == 200 and body['message'] == 'Success'
+    assert body['data']['order_code'] == 'Z82BS' and body['data']['leadtime'] == '2021-11-12T16:59:59Z'
+    refused = requests.post(url, json={'order_code': 'Z82BS'}, headers={'Token': 'wrong'}, timeout=T)
+    assert refused.status_code == 401 and refused.json()['code'] == 401
+    unknown = requests.post(url, json={'order_code': 'NOPE'}, headers={'Token': DEFAULT_GHN_TOKEN}, timeout=T)
+    assert unknown.status_code == 400 and unknown.json()['code'] == 400
+    ghn.fail_next(http_status=500)
+    assert requests.post(url, json={'order_code': 'Z82BS'}, headers={'Token': DEFAULT_GHN_TOKEN}, timeout=T).status_code == 500
+
+
+def test_ghtk_order_status_shape_token_and_unknown_label(serve):
+    from fake_providers import DEFAULT_GHTK_TOKEN, FakeGHTK  # noqa: PLC0415
+    ghtk = FakeGHTK()
+    ghtk.add_order('S1.A1.17373471', deliver_date='2016-11-03')
+    server = serve(ghtk)
+    ok = requests.get(f'{server.url}/services/shipment/v2/S1.A1.17373471', headers={'Token': DEFAULT_GHTK_TOKEN}, timeout=T)
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body['success'] is True and body['order']['label_id'] == 'S1.A1.17373471'
+    assert body['order']['deliver_date'] == '2016-11-03'
+    refused = requests.get(f'{server.url}/services/shipment/v2/S1.A1.17373471', headers={'Token': 'x'}, timeout=T)
+    assert refused.status_code == 401 and refused.json()['success'] is False
+    unknown = requests.get(f'{server.url}/services/shipment/v2/NOPE', headers={'Token': DEFAULT_GHTK_TOKEN}, timeout=T)
+    assert unknown.status_code == 200 and unknown.json()['success'] is False

@@ -1,43 +1,64 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
-import json
 import logging
+import re
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
 
 
+class _CarrierTokenFilter(logging.Filter):
+    """GHN's token and GHTK's hash authenticate their calls from the webhook URL's query: they
+    must not land in the access log (werkzeug logs each request line in full). Masked as ``***``."""
+    _token = re.compile(r'(/order_status_notify/carrier/(?:ghn|ghtk)\?(?:[^\s"]*&)?(?:token|hash)=)[^&\s"]+')
+
+    def filter(self, record):
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._token.sub(r'\1***', arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = self._token.sub(r'\1***', record.msg)
+        return True
+
+
+if not any(isinstance(f, _CarrierTokenFilter) for f in logging.getLogger('werkzeug').filters):
+    logging.getLogger('werkzeug').addFilter(_CarrierTokenFilter())
+
+
 class OrderNotifyController(http.Controller):
+    """Carrier status webhooks: one route per carrier, each read by its adapter
+    (``tools/carriers``) and applied by ``stock.picking._order_notify_process_carrier_call``."""
 
     @http.route(
         '/order_status_notify/delivery_status', type='http', auth='public', methods=['POST'], csrf=False,
         save_session=False,
     )
     def order_notify_delivery_status(self):
-        """Delivery status webhook for carriers and shipping integrations.
+        """Generic JSON webhook for carriers and shipping integrations without an adapter:
+        ``{"tracking_ref", "status", "date", "reason", "expected_date"}`` with the company's
+        secret in ``Authorization: Bearer <secret>`` (see ``tools/carriers/generic.py``)."""
+        return self._order_notify_carrier_call('generic')
 
-        ``POST`` a JSON body ``{"tracking_ref": "...", "status": "delivered", "date": "..."}``
-        with the company's secret in ``Authorization: Bearer <secret>``. Only ``delivered``
-        changes anything: it sends the buyer the thank-you message.
-        """
-        auth = request.httprequest.headers.get('Authorization', '')
-        secret = auth[7:].strip() if auth.lower().startswith('bearer ') else ''
-        try:
-            data = json.loads(request.httprequest.get_data() or b'{}')
-            if not isinstance(data, dict):
-                raise ValueError("the body is not a JSON object")
-            delivered_date = fields.Datetime.to_datetime(data['date']) if data.get('date') else None
-        except (ValueError, TypeError) as error:
-            _logger.info("Delivery status webhook: malformed call rejected (%s)", error)
-            return self._order_notify_json(400, f"malformed body: {error}")
-        status, message = request.env['stock.picking'].sudo()._order_notify_process_carrier_status(
-            secret, str(data.get('tracking_ref') or ''), str(data.get('status') or '').lower(), delivered_date,
+    @http.route(
+        '/order_status_notify/carrier/<any(ghn, ghtk):carrier>', type='http', auth='public', methods=['POST'],
+        csrf=False, save_session=False,
+    )
+    def order_notify_carrier_status(self, carrier, **_query):
+        """GHN (JSON, ``?token=``) and GHTK (form or JSON, ``?hash=``) status webhooks."""
+        return self._order_notify_carrier_call(carrier)
+
+    def _order_notify_carrier_call(self, carrier):
+        httprequest = request.httprequest
+        # A form-encoded body (GHTK) was already read by the web server into ``form``.
+        body = httprequest.form.to_dict() if httprequest.form else httprequest.get_data()
+        status, message = request.env['stock.picking'].sudo()._order_notify_process_carrier_call(
+            carrier, httprequest.headers, httprequest.args, body,
         )
         if status != 200:
-            _logger.info("Delivery status webhook: rejected (%s %s)", status, message)
-        return self._order_notify_json(status, message)
-
-    def _order_notify_json(self, status, message):
-        return request.make_json_response({'status': 'ok' if status == 200 else 'error', 'message': message}, status=status)
+            _logger.info("Carrier webhook (%s): rejected (%s %s)", carrier, status, message)
+        return request.make_json_response(
+            {'status': 'ok' if status == 200 else 'error', 'message': message}, status=status,
+        )

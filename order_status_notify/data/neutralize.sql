@@ -5,4 +5,8 @@ UPDATE order_notify_provider
  WHERE code != 'sandbox' AND state != 'disabled';
 -- Carriers keep calling production: the copy accepts none of their calls.
 UPDATE res_company
-   SET order_notify_webhook_secret = NULL;
+   SET order_notify_webhook_secret = NULL,
+       order_notify_ghn_webhook_token = NULL,
+       order_notify_ghtk_webhook_token = NULL,
+       order_notify_ghn_api_token = NULL,
+       order_notify_ghtk_api_token = NULL;

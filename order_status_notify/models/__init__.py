@@ -2,13 +2,16 @@
 
 from . import order_notify_registry
 from . import order_notify_provider
+from . import order_notify_provider_alert
 from . import order_notify_route
 from . import order_notify_template
 from . import order_notify_template_param
 from . import order_notify_message
 from . import order_notify_message_queue
 from . import order_notify_message_dispatch
+from . import order_notify_message_cod
 from . import order_notify_message_parallel
+from . import order_notify_message_fallback
 from . import order_notify_message_journey
 from . import account_move
 from . import mail_activity

@@ -58,10 +58,13 @@ class OrderNotifyMessage(models.Model):
 
     @api.model
     def _order_notify_get_dispatch_cron(self, shard=0):
+        """The ``ir.cron`` of dispatcher job ``shard`` (its id from the registry's cache: waking it
+        up from a business hook reads no ``ir_model_data``)."""
         xmlid = 'order_status_notify.ir_cron_order_notify_dispatch'
         if shard:
             xmlid += f'_{shard}'
-        return self.env.ref(xmlid, raise_if_not_found=False)
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+        return self.env['ir.cron'].browse(cron_id)
 
     def _order_notify_trigger_dispatch(self, at=None):
         """Wake the dispatcher job of these messages (every job, called on no message) at
@@ -96,12 +99,16 @@ class OrderNotifyMessage(models.Model):
         """Dispatch the claimed messages ``self`` (no longer locked: see ``_order_notify_claim``).
 
         Three steps turn: decide a wave of messages together (``_order_notify_decide_wave``: one
-        read of their orders, buyers and templates); in one transaction, record the answers that
+        read of their orders, buyers and templates) whenever fewer than half a wave are ready; in one transaction, record the answers that
         came and mark ``sending`` the next messages that have a place and a token of their
         provider (``_order_notify_cycle``), then start their calls; wait for the next answer.
 
         :return: how many messages were handled (the ones another worker took are not counted)
         """
+        if 'order_notify_pending_push' not in self.env.context:
+            # The open order forms hear of their messages about once a second, not once a commit.
+            return self.with_context(order_notify_pending_push=set())._order_notify_process_parallel()
+        pushed_at = time.monotonic()
         pending = list(self.ids)
         ready = deque()  # (message id, provider id): decided and rendered, waiting for a place
         inflight = {}  # future -> (message id, provider id, exchange, progress)
@@ -109,14 +116,18 @@ class OrderNotifyMessage(models.Model):
         limits = {}  # provider id -> (parallel sends, rate limit bucket)
         answered, handled = [], 0
         while pending or ready or inflight or answered:
-            if not ready and pending:
-                wave, pending = pending[:const.DISPATCH_BATCH_SIZE], pending[const.DISPATCH_BATCH_SIZE:]
+            if pending and len(ready) < const.DISPATCH_WAVE_SIZE // 2:
+                # Decided before the ready ones run out: the places never wait for a whole wave.
+                wave, pending = pending[:const.DISPATCH_WAVE_SIZE], pending[const.DISPATCH_WAVE_SIZE:]
                 sendable, settled, retry = self.browse(wave)._order_notify_decide_wave(limits)
                 handled += settled
                 ready.extend(sendable)
                 pending = retry + pending
             started, starting = self._order_notify_cycle(answered, ready, busy, limits)
             answered = []
+            if time.monotonic() - pushed_at >= 1 or not (pending or ready or inflight):
+                self._order_notify_flush_pushes()
+                pushed_at = time.monotonic()
             handled += len(started)
             for message, provider_id in started:
                 future = message._order_notify_send_first(provider_id)
@@ -137,6 +148,21 @@ class OrderNotifyMessage(models.Model):
             elif timeout:
                 time.sleep(min(timeout, 5))
         return handled
+
+    def _order_notify_flush_pushes(self):
+        """Tell the open order forms of the messages recorded since the last time (see
+        ``_order_notify_notify_orders``), in a transaction of its own."""
+        pending = self.env.context['order_notify_pending_push']
+        if not pending:
+            return
+        order_ids = set(pending)
+        pending.clear()
+        try:
+            self.with_context(order_notify_pending_push=None).browse()._order_notify_push_order_ids(order_ids)
+            self.env.cr.commit()
+        except Exception:  # noqa: BLE001 - a missed refresh of a form is not worth a stop
+            self.env.cr.rollback()
+            _logger.warning("Could not tell the order forms about their messages", exc_info=True)
 
     def _order_notify_decide_wave(self, limits):
         """Lock and decide the messages ``self`` together (one read of their orders, buyers,
@@ -209,6 +235,7 @@ class OrderNotifyMessage(models.Model):
             committed; the ``(message id, provider id)`` picked
         """
         cr = self.env.cr
+        starting = []
         try:
             self._order_notify_record_answers(answered)
             starting = self._order_notify_pick_ready(ready, busy, limits)
@@ -219,6 +246,7 @@ class OrderNotifyMessage(models.Model):
             return started, starting
         except Exception:  # noqa: BLE001 - recorded one by one below
             cr.rollback()
+            ready.extendleft(reversed(starting))  # not marked: they start after the answers are recorded
             _logger.info("Order notifications %s: recording the answers failed, recorded one by one",
                          [item[0] for item in answered], exc_info=True)
         for item in answered:

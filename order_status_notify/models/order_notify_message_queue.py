@@ -155,6 +155,11 @@ class OrderNotifyMessage(models.Model):
                 state='skipped', reason_code=const.REASON_NO_PROVIDER,
                 reason=_lt("No enabled provider for the channels of this event."),
             )
+        # Stored computed fields given at once: no UPDATE of the new row right after its INSERT.
+        vals.update(
+            is_deferred=vals.get('state', 'queued') == 'queued' and vals.get('reason_code') in const.DEFER_REASONS,
+            sent_day=False,
+        )
         message = self._order_notify_create_unique(vals)
         if message and message.state == 'queued':
             message._order_notify_trigger_dispatch(message.next_attempt_at)

@@ -5,8 +5,8 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -40,6 +40,27 @@ class ResCompany(models.Model):
     order_notify_webhook_secret = fields.Char(
         string="Carrier Webhook Secret", groups='base.group_system', copy=False,
         help="Carriers send it in the Authorization header (Bearer) of delivery status calls.",
+    )
+    # GHN and GHTK sign nothing: the secret is part of the webhook URL the shop registers with them.
+    order_notify_ghn_webhook_token = fields.Char(
+        string="GHN Webhook Token", groups='base.group_system', copy=False,
+        help="Part of the webhook URL registered with GHN (?token=…): only GHN may know it.",
+    )
+    order_notify_ghtk_webhook_token = fields.Char(
+        string="GHTK Webhook Hash", groups='base.group_system', copy=False,
+        help="Part of the webhook URL registered with GHTK (?hash=…): only GHTK may know it.",
+    )
+    # The carriers' API tokens: only to read a parcel's expected delivery date, which their
+    # webhooks do not carry.
+    order_notify_ghn_api_token = fields.Char(
+        string="GHN API Token", groups='base.group_system', copy=False,
+        help="The Token of your GHN account (khachhang.ghn.vn): Odoo reads the expected delivery date of a "
+             "parcel from GHN when GHN reports it picked up, out for delivery or not delivered.",
+    )
+    order_notify_ghtk_api_token = fields.Char(
+        string="GHTK API Token", groups='base.group_system', copy=False,
+        help="The API Token of your GHTK account: Odoo reads the expected delivery date of a parcel from GHTK "
+             "when GHTK reports it picked up, out for delivery or not delivered.",
     )
     order_notify_plan = fields.Selection(
         string="Message Plan",
@@ -83,6 +104,8 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if 'order_notify_tz' in vals:
+            self.env.registry.clear_cache()  # _order_notify_get_tz_name
         if {'order_notify_window_start', 'order_notify_window_end', 'order_notify_tz'} & set(vals):
             self._order_notify_replan_quiet_hours()
         if vals.get('order_notify_plan') in const.PLANS:
@@ -91,28 +114,39 @@ class ResCompany(models.Model):
 
     # === ACTION METHODS === #
 
-    def action_order_notify_rotate_webhook_secret(self):
-        """Give the company a new carrier webhook secret (the old one stops working at once)."""
+    def action_order_notify_rotate_webhook_secret(self, carrier='generic'):
+        """Give the company a new webhook secret for ``carrier`` (``generic``, ``ghn``,
+        ``ghtk``): the old one stops working at once."""
         if not self.env.user.has_group('base.group_system'):
             raise AccessError(_("Only Settings administrators can change the carrier webhook secret."))
+        if carrier not in const.CARRIER_SECRET_FIELDS:
+            raise UserError(_("Unknown carrier webhook: %s", carrier))
         self.check_access('write')
-        self.sudo()._order_notify_ensure_webhook_secret(rotate=True)
+        self.sudo()._order_notify_ensure_webhook_secret(rotate=const.CARRIER_SECRET_FIELDS[carrier])
         return True
 
     # === BUSINESS METHODS === #
 
     def _order_notify_ensure_webhook_secret(self, rotate=False):
-        """Give every company of ``self`` a webhook secret of its own: a missing one, one shared
-        with another company (installed before secrets were per company) or, with ``rotate``,
-        any. Called at install, by the migration and by the admins' *Rotate* button."""
-        shared = {
-            secret for secret, count in self.sudo()._read_group(
-                [('order_notify_webhook_secret', '!=', False)], ['order_notify_webhook_secret'], ['__count'],
-            ) if count > 1
-        }
-        for company in self.sudo():
-            if rotate or not company.order_notify_webhook_secret or company.order_notify_webhook_secret in shared:
-                company.order_notify_webhook_secret = secrets.token_urlsafe(24)
+        """Give every company of ``self`` carrier webhook secrets of its own (one per carrier
+        adapter, ``tools/carriers``): a missing one, one shared with another company (installed
+        before secrets were per company) or, with ``rotate`` (a field name, or True for all),
+        the one rotated. Called at install, at each update (a new carrier's secret), by the
+        migration and by the admins' *New Secret* buttons."""
+        for field_name in sorted(set(const.CARRIER_SECRET_FIELDS.values())):
+            shared = {
+                secret for secret, count in self.sudo()._read_group(
+                    [(field_name, '!=', False)], [field_name], ['__count'],
+                ) if count > 1
+            }
+            for company in self.sudo():
+                if rotate in (True, field_name) or not company[field_name] or company[field_name] in shared:
+                    company[field_name] = secrets.token_urlsafe(24)
+
+    @api.model
+    def _order_notify_ensure_webhook_secrets_all(self):
+        """At install and update: a new carrier's secret for every company (see above)."""
+        self.search([])._order_notify_ensure_webhook_secret()
 
     def _order_notify_plan_events(self):
         """The events the company's plan switches on, or None for a custom plan."""
@@ -142,7 +176,15 @@ class ResCompany(models.Model):
                     route.active = active
 
     def _order_notify_local_tz(self):
-        return pytz.timezone(self.order_notify_tz or const.DEFAULT_TZ)
+        self.ensure_one()
+        return pytz.timezone(self._order_notify_get_tz_name(self.id))
+
+    @api.model
+    @tools.ormcache('company_id')
+    def _order_notify_get_tz_name(self, company_id):
+        """The shop's time zone, asked for every message the dispatcher records (its sent day):
+        kept in the registry's cache, so recording reads no company."""
+        return self.sudo().browse(company_id).order_notify_tz or const.DEFAULT_TZ
 
     def _order_notify_next_opening(self, utc_now, next_day=False, promotional=False):
         """Return when a message due at ``utc_now`` (naive UTC) may leave, as naive UTC, or

@@ -1,5 +1,7 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
+from werkzeug.urls import url_encode
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -14,6 +16,27 @@ class ResConfigSettings(models.TransientModel):
     order_notify_window_end = fields.Float(related='company_id.order_notify_window_end', readonly=False)
     order_notify_daily_cap = fields.Integer(related='company_id.order_notify_daily_cap', readonly=False)
     order_notify_webhook_secret = fields.Char(related='company_id.order_notify_webhook_secret', readonly=False)
+    order_notify_ghn_api_token = fields.Char(related='company_id.order_notify_ghn_api_token', readonly=False)
+    order_notify_ghtk_api_token = fields.Char(related='company_id.order_notify_ghtk_api_token', readonly=False)
+    order_notify_ghn_webhook_url = fields.Char(
+        string="GHN Webhook URL", compute='_compute_order_notify_carrier_webhook_urls', groups='base.group_system',
+    )
+    order_notify_ghtk_webhook_url = fields.Char(
+        string="GHTK Webhook URL", compute='_compute_order_notify_carrier_webhook_urls', groups='base.group_system',
+    )
+
+    @api.depends('company_id')
+    def _compute_order_notify_carrier_webhook_urls(self):
+        """The URLs to register with GHN and GHTK: they carry the company's secret for each."""
+        for settings in self:
+            company = settings.company_id.sudo()
+            base_url = company.get_base_url()
+            settings.order_notify_ghn_webhook_url = company.order_notify_ghn_webhook_token and (
+                f"{base_url}/order_status_notify/carrier/ghn?{url_encode({'token': company.order_notify_ghn_webhook_token})}"
+            )
+            settings.order_notify_ghtk_webhook_url = company.order_notify_ghtk_webhook_token and (
+                f"{base_url}/order_status_notify/carrier/ghtk?{url_encode({'hash': company.order_notify_ghtk_webhook_token})}"
+            )
     order_notify_plan = fields.Selection(related='company_id.order_notify_plan', readonly=False)
     order_notify_cart_delay_hours = fields.Float(related='company_id.order_notify_cart_delay_hours', readonly=False)
     order_notify_dispatch_shards = fields.Integer(
@@ -40,6 +63,14 @@ class ResConfigSettings(models.TransientModel):
 
     def action_order_notify_rotate_webhook_secret(self):
         self.company_id.action_order_notify_rotate_webhook_secret()
+        return {'type': 'ir.actions.client', 'tag': 'reload'}
+
+    def action_order_notify_rotate_ghn_webhook_token(self):
+        self.company_id.action_order_notify_rotate_webhook_secret(carrier='ghn')
+        return {'type': 'ir.actions.client', 'tag': 'reload'}
+
+    def action_order_notify_rotate_ghtk_webhook_token(self):
+        self.company_id.action_order_notify_rotate_webhook_secret(carrier='ghtk')
         return {'type': 'ir.actions.client', 'tag': 'reload'}
 
     def action_order_notify_routes(self):

@@ -348,7 +348,31 @@ class SaleOrder(models.Model):
             'shop_name': self.company_id.name,
             'shop_phone': self.company_id.phone or '',
             **self._order_notify_get_journey_values(event, picking, env),
+            **self._order_notify_get_carrier_values(event, picking, env),
         }
+
+    def _order_notify_get_carrier_values(self, event, picking, env):
+        """The values of the carrier's events (``const.CARRIER_EVENTS``): the parcel's amount to
+        collect (as for ``shipped``), the carrier's reason for a failed attempt and how to get
+        the parcel delivered again. Empty for the other events, at no cost.
+
+        ``failed_reason`` is never empty (provider templates with a fixed "Reason:" label);
+        ``failed_reason_value`` is empty when the carrier gave none."""
+        if event not in const.CARRIER_EVENTS:
+            return {'failed_reason': '', 'failed_reason_value': '', 'reschedule_hint': ''}
+        values = {}
+        if picking and picking.sale_id == self:
+            to_collect = picking.order_notify_cod_amount
+            values.update(cod_amount=format_amount(env, to_collect, self.currency_id), cod_amount_value=to_collect)
+        reason = (picking.order_notify_failed_reason or '').strip() if picking else ''
+        phone = self.company_id.phone
+        values.update(
+            failed_reason=reason or env._("the carrier could not reach you"),
+            failed_reason_value=reason,
+            reschedule_hint=env._("call the shop at %s to choose another delivery time", phone) if phone
+            else env._("contact %s to choose another delivery time", self.company_id.name),
+        )
+        return values
 
     def _order_notify_order_url(self):
         """The buyer's link to the order, read only: the dispatcher never writes the order. The

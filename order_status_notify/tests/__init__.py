@@ -20,5 +20,9 @@ from . import test_order_notify_dashboard_tour
 from . import test_order_notify_email
 from . import test_order_notify_registry
 from . import test_order_notify_role_tours
+from . import test_order_notify_carrier
+from . import test_order_notify_carrier_secrets
+from . import test_order_notify_carrier_race
+from . import test_order_notify_carrier_api
 from . import test_order_notify_journey
 from . import test_order_notify_cart_reminder

@@ -136,7 +136,8 @@ class TestOrderNotifyExperience(OrderNotifyCommon):
         events = routes.search([('company_id', '=', self.company.id)]).mapped('event')
         # The events in the order a buyer lives them (the cart reminder is off until the shop chooses it).
         self.assertEqual(list(dict.fromkeys(events)), [
-            'placed', 'paid', 'order_changed', 'shipped', 'delivered', 'cancelled', 'return_received', 'refunded',
+            'placed', 'paid', 'order_changed', 'shipped', 'out_for_delivery', 'delivery_failed', 'returning',
+            'delivered', 'cancelled', 'return_received', 'refunded',
         ])
 
     # Item 7: providers

@@ -160,6 +160,11 @@ class OrderNotifyProvider(models.Model):
 
     # === BUSINESS METHODS: CORE HOOKS === #
 
+    def _order_notify_get_default_rate_limit(self):
+        if self.code == 'messenger':
+            return const.SEND_RATE_LIMIT
+        return super()._order_notify_get_default_rate_limit()
+
     def _order_notify_get_default_api_base_url(self):
         if self.code == 'messenger':
             return const.DEFAULT_API_BASE_URL

@@ -160,6 +160,11 @@ class OrderNotifyProvider(models.Model):
 
     # === BUSINESS METHODS: CORE HOOKS === #
 
+    def _order_notify_get_default_rate_limit(self):
+        if self.code in SMS_CODES:
+            return const.SEND_RATE_LIMITS.get(self.code, 0.0)
+        return super()._order_notify_get_default_rate_limit()
+
     def _order_notify_get_default_api_base_url(self):
         if self.code in SMS_CODES:
             return const.DEFAULT_API_BASE_URLS[self.code]

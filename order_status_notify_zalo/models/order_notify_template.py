@@ -59,10 +59,13 @@ class OrderNotifyTemplate(models.Model):
             if line and line.id:
                 commands.append(Command.update(line.id, {'sequence': sequence}))
             elif not line:
+                value_key = self._zalo_suggest_value_key(zns_param.name)
+                if value_key == 'cancel_reason' and self.event == 'delivery_failed':
+                    value_key = 'failed_reason'  # a "reason" of a failed delivery is the carrier's
                 commands.append(Command.create({
                     'name': zns_param.name,
                     'sequence': sequence,
-                    'value_key': self._zalo_suggest_value_key(zns_param.name),
+                    'value_key': value_key,
                 }))
         return commands
 

@@ -9,3 +9,4 @@ from . import test_zalo_security
 from . import test_zalo_values
 from . import test_zalo_reconcile
 from . import test_zalo_utils
+from . import test_zalo_carrier

@@ -1,4 +1,4 @@
-"""Fake Zalo ZNS, SMS brandname and Messenger (Graph API) providers for the order_status_notify tests and sandbox.
+"""Fake Zalo ZNS, SMS brandname, Messenger (Graph API) providers and carrier (GHN, GHTK) order APIs for the order_status_notify tests and sandbox.
 
 Standard library only. Typical test use::
 
@@ -16,6 +16,7 @@ from .base import (
     CallbackRecorder, Fake, FakeServer, Inbox, InboxMessage, Request, RequestLog, Response, SmsFake, canonical_phone,
     parse_vn_mobile, sms_segments,
 )
+from .carriers import DEFAULT_GHN_TOKEN, DEFAULT_GHTK_TOKEN, FakeGHN, FakeGHTK
 from .esms import FakeESMS
 from .messenger import (
     DEMO_APP_SECRET, DEMO_PAGE_ID, DEMO_PAGE_TOKEN, DEMO_PAGE_USERNAME, FakeMessenger, sign_messenger_event,
@@ -31,6 +32,7 @@ __all__ = [
     'CallbackRecorder', 'Fake', 'FakeServer', 'Inbox', 'InboxMessage', 'Request', 'RequestLog', 'Response', 'SmsFake',
     'canonical_phone', 'parse_vn_mobile', 'sms_segments',
     'FakeESMS', 'FakeSpeedSMS', 'FakeVietguys',
+    'DEFAULT_GHN_TOKEN', 'DEFAULT_GHTK_TOKEN', 'FakeGHN', 'FakeGHTK',
     'DEMO_APP_ID', 'DEMO_APP_SECRET_KEY', 'DEMO_OA_ID', 'DEMO_OA_SECRET_KEY', 'DEMO_REFRESH_TOKEN', 'DEMO_TEMPLATES',
     'FakeZaloZNS', 'ZnsParam', 'sign_zns_event', 'zns_delivery_event',
     'DEMO_APP_SECRET', 'DEMO_PAGE_ID', 'DEMO_PAGE_TOKEN', 'DEMO_PAGE_USERNAME', 'FakeMessenger', 'sign_messenger_event',

@@ -28,7 +28,7 @@ prepare
 install_test_db
 say "Running the reliability suite (${OSN_RELIABILITY_SIZE:-full}) on $DB…"
 "$VENV_DIR/bin/python" "$REPO_DIR/tests/reliability/run.py" --db "$DB" --size "${OSN_RELIABILITY_SIZE:-full}" \
-    --scenarios "${OSN_RELIABILITY_SCENARIOS:-faults,kill,race}" --logfile "$STATE_DIR/reliability-$DB.log" \
+    --scenarios "${OSN_RELIABILITY_SCENARIOS:-faults,kill,race,shards}" --logfile "$STATE_DIR/reliability-$DB.log" \
     -- "${ODOO_BIN[@]}" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
     || die "The reliability suite found a broken promise, see above (Odoo log: $STATE_DIR/reliability-$DB.log)."
 say "Reliability suite passed."

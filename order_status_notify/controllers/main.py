@@ -1,31 +1,20 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 import logging
-import re
 
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.order_status_notify.tools import notify_api
+
 _logger = logging.getLogger(__name__)
 
 
-class _CarrierTokenFilter(logging.Filter):
-    """GHN's token and GHTK's hash authenticate their calls from the webhook URL's query: they
-    must not land in the access log (werkzeug logs each request line in full). Masked as ``***``."""
-    _token = re.compile(r'(/order_status_notify/carrier/(?:ghn|ghtk)\?(?:[^\s"]*&)?(?:token|hash)=)[^&\s"]+')
-
-    def filter(self, record):
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                self._token.sub(r'\1***', arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = self._token.sub(r'\1***', record.msg)
-        return True
-
-
-if not any(isinstance(f, _CarrierTokenFilter) for f in logging.getLogger('werkzeug').filters):
-    logging.getLogger('werkzeug').addFilter(_CarrierTokenFilter())
+# GHN's token and GHTK's hash authenticate their calls from the webhook URL's query: they must not
+# land in the access log (werkzeug logs each request line in full). Masked as ``***``.
+notify_api.mask_url_secret_in_access_log(
+    'order_status_notify.carrier', r'(/order_status_notify/carrier/(?:ghn|ghtk)\?(?:[^\s"]*&)?(?:token|hash)=)[^&\s"]+',
+)
 
 
 class OrderNotifyController(http.Controller):

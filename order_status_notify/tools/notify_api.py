@@ -14,6 +14,7 @@ Pure Python, no ORM: the provider model wraps it (``order.notify.provider._order
 import contextlib
 import email.utils
 import logging
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -313,3 +314,32 @@ def mask(text, *secrets):
         if secret and len(str(secret)) >= 4:
             text = text.replace(str(secret), '***')
     return text
+
+
+class UrlSecretFilter(logging.Filter):
+    """Masks as ``***`` the secret that a webhook URL carries (a token in its path or query):
+    werkzeug logs each request line in full, and the access log is read by more people than
+    the Settings admins. ``pattern`` keeps the part before the secret as its first group."""
+
+    def __init__(self, key, pattern):
+        super().__init__()
+        self.key = key
+        self.pattern = re.compile(pattern)
+
+    def _mask(self, text):
+        return self.pattern.sub(r'\1***', text)
+
+    def filter(self, record):
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._mask(arg) if isinstance(arg, str) else arg for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self._mask(record.msg)
+        return True
+
+
+def mask_url_secret_in_access_log(key, pattern):
+    """Install an ``UrlSecretFilter`` known as ``key`` on werkzeug's logger, once (a module
+    reload does not stack them)."""
+    access_log = logging.getLogger('werkzeug')
+    if not any(isinstance(f, UrlSecretFilter) and f.key == key for f in access_log.filters):
+        access_log.addFilter(UrlSecretFilter(key, pattern))

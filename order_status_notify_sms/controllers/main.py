@@ -2,31 +2,18 @@
 
 import json
 import logging
-import re
 
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.order_status_notify.tools import notify_api
+
 _logger = logging.getLogger(__name__)
 
 
-class _ReportTokenFilter(logging.Filter):
-    """The delivery report token authenticates the gateways' calls: it must not land in the
-    access log (werkzeug logs each request line in full). It is masked as ``***``."""
-    _token = re.compile(r'(/order_status_notify_sms/(?:esms|speedsms|vietguys)/)[^/?\s"]+')
-
-    def filter(self, record):
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                self._token.sub(r'\1***', arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = self._token.sub(r'\1***', record.msg)
-        return True
-
-
-if not any(isinstance(f, _ReportTokenFilter) for f in logging.getLogger('werkzeug').filters):
-    logging.getLogger('werkzeug').addFilter(_ReportTokenFilter())
+# The delivery report token authenticates the gateways' calls: it must not land in the access log
+# (werkzeug logs each request line in full). It is masked as ``***``.
+notify_api.mask_url_secret_in_access_log('order_status_notify_sms.report', r'(/order_status_notify_sms/(?:esms|speedsms|vietguys)/)[^/?\s"]+')
 
 
 class OrderNotifySmsController(http.Controller):

@@ -13,6 +13,8 @@ three scenarios and prints what it measured:
    Measured: messages in flight at the kill, ``unknown`` rows, messages sent twice or never.
 3. **race**: deliveries validated over JSON-RPC (``button_validate``) while the dispatcher sends
    the same orders' messages. Measured: validations committed, RPC errors.
+4. **shards**: two dispatcher jobs and a second ``odoo-bin`` on the same database. Measured:
+   both jobs ran, duplicates, orders not told exactly once.
 
 Run through ``setup/reliability.sh`` (full figures) or ``tests/test_reliability.py`` (the small
 variant that ``setup/test.sh`` runs). Exits non-zero when a figure breaks its promise.
@@ -22,6 +24,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -41,8 +44,8 @@ from fake_providers.serve import build_sandbox  # noqa: E402
 ZALO_READ_TIMEOUT = 20  # order_status_notify_zalo.const.TIMEOUT[1]
 SETTLED = ('sent', 'delivered', 'failed', 'skipped', 'cancelled', 'unknown')
 SIZES = {
-    'full': {'faults': 300, 'kill': 80, 'race': 40, 'hangs': 2},
-    'quick': {'faults': 40, 'kill': 30, 'race': 12, 'hangs': 1},
+    'full': {'faults': 300, 'kill': 80, 'race': 40, 'shards': 120, 'hangs': 2},
+    'quick': {'faults': 40, 'kill': 30, 'race': 12, 'shards': 30, 'hangs': 1},
 }
 
 
@@ -60,6 +63,7 @@ class Odoo:
     """One ``odoo-bin`` with workers, in its own process group, and a JSON-RPC client."""
 
     def __init__(self, command, db, logfile, login='admin', password='admin'):
+        self.base_command = command
         self.http_port, self.gevent_port = free_port(), free_port()
         self.url = f'http://127.0.0.1:{self.http_port}'
         self.db, self.login, self.password = db, login, password
@@ -435,6 +439,52 @@ class Suite:
         self.check(figures['duplicates_per_key'] == 0, "race: duplicates")
         self.check(states.get('unknown', 0) == 0, "race: unknown messages")
 
+    def scenario_shards(self):
+        """Two dispatcher jobs (Settings › Dispatcher Jobs = 2) and a second Odoo server on the
+        same database: the jobs run side by side, each claiming its own messages."""
+        count = self.sizes['shards']
+        log(f"shards: 2 dispatcher jobs, a second odoo-bin on the same database, {count} orders")
+        odoo = self.odoo
+        settings = odoo.call('res.config.settings', 'create', {'order_notify_dispatch_shards': 2})
+        odoo.call('res.config.settings', 'execute', [settings])
+        crons = [odoo.call('ir.model.data', 'check_object_reference', 'order_status_notify', xmlid)[1]
+                 for xmlid in ('ir_cron_order_notify_dispatch', 'ir_cron_order_notify_dispatch_1')]
+        second = Odoo(odoo.base_command, odoo.db, odoo.logfile + '.second')
+        self.zns.reset_scripts()
+        self.esms.reset_scripts()
+        try:
+            second.start()
+            started = datetime.now(timezone.utc).replace(tzinfo=None).strftime('%Y-%m-%d %H:%M:%S')
+            self.zns.delay_next(0.1, times=10 * count)
+            self.esms.delay_next(0.1, times=10 * count)
+            order_ids = self.make_orders(count, no_zalo_share=0.5)
+            odoo.call('sale.order', 'action_confirm', order_ids)
+            messages = self.wait_settled(order_ids, timeout=300)
+            ran = odoo.call('ir.cron', 'search_count', [('id', 'in', crons), ('lastcall', '>=', started)])
+            on_second = len(re.findall(r"Job 'Order Notifications: send queued messages[^']*' \(\d+\) starting",
+                                       pathlib.Path(second.logfile).read_text(errors='replace')))
+        finally:
+            second.stop()
+            settings = odoo.call('res.config.settings', 'create', {'order_notify_dispatch_shards': 1})
+            odoo.call('res.config.settings', 'execute', [settings])
+            self.zns.reset_scripts()
+            self.esms.reset_scripts()
+        keys = {m['idempotency_key'] for m in messages}
+        accepted = self.sent_on_fakes(keys)
+        per_order = self.per_order_accepted(messages, accepted)
+        states = Counter(m['state'] for m in messages)
+        figures = {
+            'orders': count, 'states': dict(states), 'jobs_that_ran': ran, 'job_runs_on_second_server': on_second,
+            'duplicates_per_key': sum(n - 1 for n in accepted.values() if n > 1),
+            'orders_told_twice': sum(1 for n in per_order.values() if n > 1),
+            'orders_not_told': sum(1 for order_id in order_ids if per_order.get(order_id) != 1),
+        }
+        self.figures['shards'] = figures
+        log(f"shards: {json.dumps(figures)}")
+        self.check(ran == 2, "shards: both dispatcher jobs did not run")
+        self.check(figures['duplicates_per_key'] == 0 and figures['orders_told_twice'] == 0, "shards: duplicates")
+        self.check(figures['orders_not_told'] == 0 and not states.get('unknown'), "shards: an order not told once")
+
     def check_workers(self):
         """Item 14: the gevent process answers and is not restarted in a loop."""
         gevent = None
@@ -460,7 +510,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--db', required=True)
     parser.add_argument('--size', choices=sorted(SIZES), default='full')
-    parser.add_argument('--scenarios', default='faults,kill,race')
+    parser.add_argument('--scenarios', default='faults,kill,race,shards')
     parser.add_argument('--logfile', default=None)
     parser.add_argument('odoo_command', nargs=argparse.REMAINDER,
                         help='after --: how to run odoo-bin, with --addons-path and the database options')

@@ -11,8 +11,15 @@ const placedRow = (channel) =>
 // The notification administrator: edits a template with the value picker and sees the preview,
 // puts SMS before Zalo for "Order placed" by dragging its line, then runs the preview (dry run).
 registry.category("web_tour.tours").add("order_status_notify_admin_tour", {
-    // Starts in Sales (the test opens its orders): the apps menu is the accountant's tour's.
     steps: () => [
+        // Odoo's own step: the apps button once the web client enabled it (a click before that
+        // is lost when the first action loads and redraws the navbar).
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Sales",
+            trigger: ".o_app[data-menu-xmlid='sale.sale_menu_root']",
+            run: "click",
+        },
         {
             content: "Configuration",
             trigger: ".o_main_navbar button[data-menu-xmlid='sale.menu_sale_config']",

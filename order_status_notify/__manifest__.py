@@ -18,7 +18,7 @@ queue, the templates, the settings and a sandbox provider.
     'author': "order_status_notify",
     'website': "https://github.com/order-status-notify/order_status_notify",
     'license': 'LGPL-3',
-    'depends': ['sale_stock', 'stock_delivery', 'phone_validation'],
+    'depends': ['sale_management', 'sale_stock', 'stock_delivery', 'phone_validation'],
     'data': [
         'security/order_status_notify_security.xml',
         'security/ir.model.access.csv',

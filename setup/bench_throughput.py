@@ -3,7 +3,7 @@
 """Throughput and overhead of the notifications, side by side with what they are measured against.
 
 Creates two databases of its own (dropped at the end, unless ``--keep``):
-  * ``anchor``: sale_stock, stock_delivery, phone_validation and sms (Odoo's SMS queue, stock_sms);
+  * ``anchor``: sale_management, sale_stock, stock_delivery, phone_validation and sms (Odoo's SMS queue, stock_sms);
   * ``osn``: the same modules plus order_status_notify_sms, an eSMS provider enabled;
 and starts the fake providers' sandbox (``tests/fake_providers/serve.py``) in a process of its own,
 every request answered after ``--latency`` seconds (eSMS for us, Odoo's IAP SMS API for the anchor).
@@ -34,7 +34,7 @@ import urllib.request
 import uuid
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BASE_MODULES = 'sale_stock,stock_delivery,phone_validation,sms'
+BASE_MODULES = 'sale_management,sale_stock,stock_delivery,phone_validation,sms'
 TEXT = "Shop Hoa Mai: đơn hàng {order} đã được xác nhận, tổng 250.000 ₫. Cảm ơn bạn!"
 
 

@@ -94,11 +94,16 @@ RETRY_MAX_SECONDS = 6 * 3600
 # sent by a worker that died.
 STUCK_SENDING_MINUTES = 10
 
-# How many messages one dispatcher run handles before it reports progress to ir.cron.
-DISPATCH_BATCH_SIZE = 50
-# How many claimed messages the parallel dispatcher decides together (one read of their orders,
-# buyers, templates): small enough that the calls in flight never wait long for the next ones.
+# How many messages one dispatcher run handles at most before it reports progress to ir.cron,
+# and for how long it starts new sends: well within Odoo's time limit of a cron worker
+# (``limit_time_real_cron``, by default ``limit_time_real``, 120 s), the calls in flight included.
+DISPATCH_BATCH_SIZE = 500
+DISPATCH_RUN_SECONDS = 30
+# How many messages the parallel dispatcher claims at a time and decides together when nothing
+# is on its way yet (one read of their orders, buyers, templates), and, while calls are in
+# flight, in smaller waves that never keep the free places waiting long.
 DISPATCH_WAVE_SIZE = 50
+DISPATCH_REFILL_SIZE = 25
 # Default of ``order.notify.provider.send_concurrency``: messages on their way to one provider at
 # once, per dispatcher job.
 DEFAULT_SEND_CONCURRENCY = 8

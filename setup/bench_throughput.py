@@ -238,7 +238,7 @@ class Bench:
             assert queued == self.args.messages, f"{queued} messages queued"
             cr.commit()
             t0, w0, q0 = time.process_time(), time.monotonic(), cr.sql_log_count
-            while Message._order_notify_process_queue(limit=50, auto_commit=True):
+            while Message._order_notify_process_queue(auto_commit=True):  # as the dispatcher job
                 pass
             cpu, wall, queries = time.process_time() - t0, time.monotonic() - w0, cr.sql_log_count - q0
             sent = Message.search_count([('order_id', 'in', orders.ids), ('state', '=', 'sent')])

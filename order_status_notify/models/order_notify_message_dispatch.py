@@ -49,9 +49,11 @@ class OrderNotifyMessage(models.Model):
             self.browse()._order_notify_trigger_dispatch_job(shard, next_at)
 
     @api.model
-    def _order_notify_claim(self, limit, shard=0):
+    def _order_notify_claim(self, limit, shard=0, exclude=()):
         """Return up to ``limit`` due messages of dispatcher job ``shard`` that no other worker
         holds, oldest first, locked for the current transaction but not marked.
+
+        :param exclude: ids already claimed by this run (still queued until each one leaves)
 
         Nothing is written here: each message is locked again (``_order_notify_lock_due``) and
         marked ``sending`` only right before its own provider call (``_order_notify_mark_sending``),
@@ -60,11 +62,11 @@ class OrderNotifyMessage(models.Model):
         shards = self._order_notify_get_shards()
         self.env.cr.execute(SQL(
             """SELECT id FROM %s
-                WHERE state = 'queued' AND next_attempt_at <= %s AND mod(id, %s) = %s
+                WHERE state = 'queued' AND next_attempt_at <= %s AND mod(id, %s) = %s AND NOT (id = ANY(%s))
              ORDER BY next_attempt_at, id
                 LIMIT %s
                   FOR UPDATE SKIP LOCKED""",
-            SQL.identifier(self._table), fields.Datetime.now(), shards, shard % shards, limit,
+            SQL.identifier(self._table), fields.Datetime.now(), shards, shard % shards, list(exclude), limit,
         ))
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
@@ -86,11 +88,13 @@ class OrderNotifyMessage(models.Model):
     @api.model
     def _order_notify_process_queue(self, limit=const.DISPATCH_BATCH_SIZE, auto_commit=True, shard=0):
         """Claim a batch of due messages, then dispatch them: in parallel, each marked and
-        committed before its provider call, when ``auto_commit`` (``_order_notify_process_parallel``);
-        one by one in the current transaction otherwise (``_order_notify_process_one``)."""
+        committed before its provider call, when ``auto_commit`` (``_order_notify_process_parallel``,
+        which claims the rest of the ``limit`` wave by wave, without waiting for the calls in
+        flight to end); one by one in the current transaction otherwise (``_order_notify_process_one``)."""
+        first = min(limit, const.DISPATCH_WAVE_SIZE) if auto_commit else limit
         for _attempt in range(5):
             try:
-                messages = self.sudo()._order_notify_claim(limit, shard=shard)
+                messages = self.sudo()._order_notify_claim(first, shard=shard)
                 break
             except psycopg2.errors.SerializationFailure:
                 # Another worker sent some of the rows our snapshot still saw as queued
@@ -103,7 +107,7 @@ class OrderNotifyMessage(models.Model):
         if not auto_commit:
             return sum(message._order_notify_process_one(auto_commit) for message in messages)
         self.env.cr.commit()
-        return messages._order_notify_process_parallel()
+        return messages._order_notify_process_parallel(limit=limit, shard=shard)
 
     def _order_notify_process_one(self, auto_commit=True):
         """Dispatch one message so that nothing is stranded or doubled, whatever fails.

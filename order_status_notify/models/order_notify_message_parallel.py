@@ -5,6 +5,8 @@ import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, wait
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -85,44 +87,68 @@ class OrderNotifyMessage(models.Model):
         data.setdefault('order_notify.triggers', set()).add((shard, moment))
 
     def _order_notify_flush_triggers(self):
+        """Create the triggers wanted by the transaction, as ``ir.cron._trigger`` does, in one
+        INSERT and without reading the jobs (a business hook's cost; a trigger of a job switched
+        off since is ignored by Odoo and cleaned by its own garbage collection)."""
         wanted = self.env.cr.precommit.data.get('order_notify.triggers') or set()
-        by_shard = {}
-        for shard, moment in wanted:
-            by_shard.setdefault(shard, set()).add(moment)
-        for shard, moments in sorted(by_shard.items()):
+        now = fields.Datetime.now()
+        vals_list, wake_now = [], False
+        for shard, moment in sorted(wanted, key=lambda item: (item[0], item[1] or now)):
             cron = self._order_notify_get_dispatch_cron(shard) or self._order_notify_get_dispatch_cron()
             if cron:
-                now = fields.Datetime.now()
-                cron.sudo()._trigger([moment or now for moment in sorted(moments, key=lambda m: m or now)])
+                vals_list.append({'cron_id': cron.id, 'call_at': moment or now})
+                wake_now = wake_now or not moment
+        if vals_list:
+            self.env['ir.cron.trigger'].sudo().create(vals_list)
+        if wake_now:
+            self.env.cr.postcommit.add(self.env['ir.cron']._notifydb)
 
-    def _order_notify_process_parallel(self):
+    def _order_notify_process_parallel(self, limit=None, shard=0):
         """Dispatch the claimed messages ``self`` (no longer locked: see ``_order_notify_claim``).
 
         Three steps turn: decide a wave of messages together (``_order_notify_decide_wave``: one
-        read of their orders, buyers and templates) whenever fewer than half a wave are ready; in one transaction, record the answers that
-        came and mark ``sending`` the next messages that have a place and a token of their
-        provider (``_order_notify_cycle``), then start their calls; wait for the next answer.
+        read of their orders, buyers and templates) whenever the ready ones run low, claiming
+        the next ones of the queue (up to ``limit`` in all) when none are left; in one
+        transaction, record the answers that came and mark ``sending`` the next messages that
+        have a place and a token of their provider (``_order_notify_cycle``), then start their
+        calls; wait for the next answer. The places never wait for a whole batch to end.
 
+        After ``DISPATCH_RUN_SECONDS`` no call starts: the calls in flight end and are recorded,
+        the messages decided but not started stay queued for the next run (within the cron
+        worker's time limit, whatever the providers' speed).
+
+        :param int limit: how many messages this run may claim in all (default: only ``self``)
+        :param int shard: the dispatcher job claiming them
         :return: how many messages were handled (the ones another worker took are not counted)
         """
         if 'order_notify_pending_push' not in self.env.context:
             # The open order forms hear of their messages about once a second, not once a commit.
-            return self.with_context(order_notify_pending_push=set())._order_notify_process_parallel()
-        pushed_at = time.monotonic()
+            return self.with_context(order_notify_pending_push=set())._order_notify_process_parallel(limit, shard)
+        started_at = pushed_at = time.monotonic()
         pending = list(self.ids)
+        claimed = set(self.ids)
+        limit = limit or len(claimed)
         ready = deque()  # (message id, provider id): decided and rendered, waiting for a place
         inflight = {}  # future -> (message id, provider id, exchange, progress)
         busy = Counter()  # provider id -> messages on their way
         limits = {}  # provider id -> (parallel sends, rate limit bucket)
         answered, handled = [], 0
         while pending or ready or inflight or answered:
-            if pending and len(ready) < const.DISPATCH_WAVE_SIZE // 2:
-                # Decided before the ready ones run out: the places never wait for a whole wave.
-                wave, pending = pending[:const.DISPATCH_WAVE_SIZE], pending[const.DISPATCH_WAVE_SIZE:]
-                sendable, settled, retry = self.browse(wave)._order_notify_decide_wave(limits)
-                handled += settled
-                ready.extend(sendable)
-                pending = retry + pending
+            if time.monotonic() - started_at > const.DISPATCH_RUN_SECONDS:
+                pending, ready = [], deque()  # they stay queued: the next run takes them
+            elif len(ready) < const.DISPATCH_WAVE_SIZE // 2:
+                if not pending and len(claimed) < limit:
+                    pending = self._order_notify_claim_more(claimed, limit, shard)
+                    if len(pending) < const.DISPATCH_WAVE_SIZE:
+                        limit = len(claimed)  # the queue is empty: no claim at every turn
+                if pending:
+                    # Decided before the ready ones run out; small waves while calls are in flight.
+                    size = const.DISPATCH_REFILL_SIZE if inflight else const.DISPATCH_WAVE_SIZE
+                    wave, pending = pending[:size], pending[size:]
+                    sendable, settled, retry = self.browse(wave)._order_notify_decide_wave(limits)
+                    handled += settled
+                    ready.extend(sendable)
+                    pending = retry + pending
             started, starting = self._order_notify_cycle(answered, ready, busy, limits)
             answered = []
             if time.monotonic() - pushed_at >= 1 or not (pending or ready or inflight):
@@ -148,6 +174,21 @@ class OrderNotifyMessage(models.Model):
             elif timeout:
                 time.sleep(min(timeout, 5))
         return handled
+
+    def _order_notify_claim_more(self, claimed, limit, shard):
+        """The ids of the next due messages of the queue for this run (``claimed`` grows), in a
+        transaction of its own; none when the queue is empty or another worker holds them (the
+        next run takes what is left: ``_cron_dispatch`` reports it to ``ir.cron``)."""
+        try:
+            more = self.sudo()._order_notify_claim(
+                min(const.DISPATCH_WAVE_SIZE, limit - len(claimed)), shard=shard, exclude=claimed,
+            ).ids
+            self.env.cr.commit()
+        except psycopg2.errors.SerializationFailure:
+            self.env.cr.rollback()  # another worker sent some of them meanwhile: claimed next turn
+            return []
+        claimed.update(more)
+        return more
 
     def _order_notify_flush_pushes(self):
         """Tell the open order forms of the messages recorded since the last time (see

@@ -1,9 +1,12 @@
 # Part of order_status_notify. See LICENSE file for full copyright and licensing details.
 
 from collections import Counter
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.order_status_notify import const
 
 from odoo.addons.order_status_notify_sms.tests.common import (
     DEFAULT_API_KEY, DEFAULT_SECRET_KEY, ESMS_SEND_PATH, FakeESMS, FakeServer,
@@ -140,3 +143,42 @@ class TestParallelSends(TransactionCase):
         self.assertGreaterEqual(later[-1] - answered, 1.9)
         states = self._states(message_ids)
         self.assertEqual(states, {'sent': 5, 'queued': 1})
+
+    def test_next_waves_claimed_while_calls_are_in_flight(self):
+        """One run claims the next messages of the queue wave by wave while calls are on their
+        way: the places never wait for a batch to end before the next one is claimed."""
+        message_ids = self._queue(12, send_concurrency=3)
+        self.esms.latency = 0.2
+        Message = self.registry['order.notify.message']
+        claim_more = Message._order_notify_claim_more
+        in_flight_at_claims = []
+
+        def watched_claim_more(records, *args):
+            in_flight_at_claims.append(self.esms.in_flight)
+            return claim_more(records, *args)
+
+        with patch.object(const, 'DISPATCH_WAVE_SIZE', 4), patch.object(const, 'DISPATCH_REFILL_SIZE', 2), \
+                patch.object(Message, '_order_notify_claim_more', watched_claim_more):
+            self.assertEqual(self._dispatch(), 12)  # one run, three claims of 4 at least
+        self._assert_each_sent_once(message_ids)
+        self.assertEqual(self.esms.max_in_flight, 3)
+        # Claimed as the ready ones ran low: the first right after the first calls left (they may
+        # not have reached the gateway yet), the next ones with calls on their way.
+        self.assertGreaterEqual(len(in_flight_at_claims), 2)
+        self.assertTrue(any(in_flight_at_claims[1:]), f"calls in flight at the claims: {in_flight_at_claims}")
+
+    def test_run_stops_starting_calls_after_its_time(self):
+        """After ``DISPATCH_RUN_SECONDS`` a run starts no call: the ones in flight end and are
+        recorded, the others stay queued for the next run (a slow provider never keeps a cron
+        worker past its time limit)."""
+        message_ids = self._queue(5, send_concurrency=1)
+        self.esms.latency = 0.3
+        with patch.object(const, 'DISPATCH_RUN_SECONDS', 0.5):
+            handled = self._dispatch()
+        states = self._states(message_ids)
+        self.assertEqual(set(states), {'sent', 'queued'}, "only sent or still queued: none left sending")
+        self.assertEqual(states['sent'], handled)
+        self.assertTrue(1 <= handled < 5, handled)
+        self.assertEqual(len(self._sends()), handled)
+        self.assertEqual(self._dispatch(), 5 - handled)  # the next run sends the others
+        self._assert_each_sent_once(message_ids)

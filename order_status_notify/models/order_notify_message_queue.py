@@ -233,7 +233,10 @@ class OrderNotifyMessage(models.Model):
     @api.model
     def _order_notify_create_unique(self, vals):
         """Create a message unless its idempotency key exists (two hooks or two workers racing):
-        the unique index decides, inside a savepoint so the business transaction goes on."""
+        the unique index decides, inside a savepoint so the business transaction goes on. The
+        savepoint (2 light statements) also keeps the sale going when the INSERT fails for any
+        other reason (a constraint, a value the column refuses): a notification never blocks a
+        sale, and a transaction whose statement failed could not go on."""
         try:
             with self.env.cr.savepoint():
                 return self.sudo().create(vals)

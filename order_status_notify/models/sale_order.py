@@ -27,6 +27,14 @@ class SaleOrder(models.Model):
         help="The customer asked not to receive order status messages (Zalo, SMS). Saved on the customer: it "
              "applies to all their orders.",
     )
+    # What the buyer paid, kept on the order: the amount to collect of each parcel is prefilled
+    # when the order is confirmed and refreshed when a parcel leaves, from the order's own row
+    # (no read of its transactions and invoices in those flows).
+    order_notify_amount_paid = fields.Monetary(
+        string="Paid by the Buyer", compute='_compute_order_notify_amount_paid', store=True,
+        help="Confirmed online payments, or payments registered on the order's invoices (the larger of both: "
+             "they describe the same money once reconciled). The parcels' amounts to collect start from it.",
+    )
     order_notify_cancel_reason = fields.Char(
         string="Cancellation Reason", copy=False,
         help="Told to the buyer in the cancellation message; given in the cancel dialog.",
@@ -41,6 +49,23 @@ class SaleOrder(models.Model):
         ))
         for order in self:
             order.order_notify_message_count = counts.get(order, 0)
+
+    @api.depends(
+        'transaction_ids.state', 'transaction_ids.amount',
+        'order_line.invoice_lines.move_id.state', 'order_line.invoice_lines.move_id.amount_residual',
+        'order_line.invoice_lines.move_id.amount_total',
+    )
+    def _compute_order_notify_amount_paid(self):
+        """Confirmed online transactions, or payments reconciled with the order's invoices (cash
+        or bank registered by the accountant). Both describe the same money when the transaction
+        was reconciled, so the larger one is kept, not the sum."""
+        for order in self:
+            tx_paid = sum(tx.amount for tx in order.transaction_ids if tx.state == 'done')
+            invoice_paid = 0.0
+            for move in order.invoice_ids.filtered(lambda m: m.state == 'posted'):
+                paid = move.amount_total - move.amount_residual
+                invoice_paid += -paid if move.move_type == 'out_refund' else paid
+            order.order_notify_amount_paid = order.currency_id.round(max(tx_paid, invoice_paid))
 
     @api.depends('partner_id.order_notify_opt_out')
     def _compute_order_notify_opt_out(self):
@@ -131,16 +156,9 @@ class SaleOrder(models.Model):
                 order._order_notify_enqueue('delivered')
 
     def _order_notify_amount_paid(self):
-        """What the buyer already paid: confirmed online transactions, or payments reconciled
-        with the order's invoices (cash or bank registered by the accountant). Both describe the
-        same money when the transaction was reconciled, so the larger one is kept, not the sum."""
+        """What the buyer already paid (``order_notify_amount_paid``)."""
         self.ensure_one()
-        tx_paid = sum(tx.amount for tx in self.sudo().transaction_ids if tx.state == 'done')
-        invoice_paid = 0.0
-        for move in self.sudo().invoice_ids.filtered(lambda m: m.state == 'posted'):
-            paid = move.amount_total - move.amount_residual
-            invoice_paid += -paid if move.move_type == 'out_refund' else paid
-        return self.currency_id.round(max(tx_paid, invoice_paid))
+        return self.sudo().order_notify_amount_paid
 
     def _order_notify_amount_to_collect(self):
         """The amount the carrier collects on delivery (COD): what is left to pay, never below 0."""

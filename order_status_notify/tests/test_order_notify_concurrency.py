@@ -142,6 +142,33 @@ class TestOrderNotifyConcurrency(TransactionCase):
                 user_env['order.notify.message']._order_notify_enqueue(order, 'cancelled')
             user_cr.rollback()
 
+    def test_two_hooks_queue_one_message(self):
+        """Two transactions queue the same message of one order (a payment webhook and the
+        invoice's payment, say); the second one's snapshot cannot see the first one's message:
+        the unique key stops its INSERT inside the enqueue's savepoint, and its sale goes on
+        and commits. One message."""
+        with self.registry.cursor() as cr:
+            order_id = self._confirmed_order(api.Environment(cr, SUPERUSER_ID, {})).id
+        with self.registry.cursor() as late_cr:
+            late_env = api.Environment(late_cr, SUPERUSER_ID, {})
+            late_order = late_env['sale.order'].browse(order_id)
+            self.assertEqual(late_order.state, 'sale')  # its snapshot is taken
+            with self.registry.cursor() as first_cr:
+                first_env = api.Environment(first_cr, SUPERUSER_ID, {})
+                first = first_env['order.notify.message']._order_notify_enqueue(
+                    first_env['sale.order'].browse(order_id), 'paid',
+                )
+                self.assertEqual(first.state, 'queued')
+            late_order.client_order_ref = 'PO-LATE'
+            late = late_env['order.notify.message']._order_notify_enqueue(late_order, 'paid')
+            self.assertFalse(late.filtered(lambda m: m.id != first.id), "no second message")
+            late_cr.commit()  # the late transaction was not aborted
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT count(*) FROM order_notify_message WHERE order_id = %s AND event = 'paid'", [order_id])
+            self.assertEqual(cr.fetchone()[0], 1)
+            cr.execute("SELECT client_order_ref FROM sale_order WHERE id = %s", [order_id])
+            self.assertEqual(cr.fetchone()[0], 'PO-LATE')
+
     def test_database_error_on_one_message_never_stops_the_batch(self):
         """The commit of one message fails (here a constraint): it is rolled back and recorded,
         the rest of the batch is sent in fresh transactions."""

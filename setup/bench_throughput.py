@@ -242,7 +242,9 @@ class Bench:
                 pass
             cpu, wall, queries = time.process_time() - t0, time.monotonic() - w0, cr.sql_log_count - q0
             sent = Message.search_count([('order_id', 'in', orders.ids), ('state', '=', 'sent')])
-            assert sent == self.args.messages, f"only {sent} of {self.args.messages} sent"
+            if sent != self.args.messages:
+                states = Message.read_group([("order_id", "in", orders.ids)], ["state", "reason_code"], ["state", "reason_code"], lazy=False)
+                raise AssertionError(f"only {sent} of {self.args.messages} sent: {[(g['state'], g['reason_code'], g['__count']) for g in states]}")
             return cpu * 1000 / sent, queries / sent, sent / wall
         finally:
             cr.close()

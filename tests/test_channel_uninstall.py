@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from osn_databases import fresh_database
+from osn_databases import ADDONS, fresh_database
 
 SETUP = """
 Provider = env['order.notify.provider'].sudo()
@@ -20,6 +20,7 @@ company = env.ref('base.main_company')
 Provider.create({'name': 'Zalo OA', 'code': 'zalo_zns', 'channel': 'zalo', 'state': 'enabled', 'company_id': company.id})
 Provider.create({'name': 'Zalo sandbox', 'code': 'sandbox', 'channel': 'zalo', 'state': 'enabled', 'company_id': company.id})
 Provider.create({'name': 'eSMS', 'code': 'esms', 'channel': 'sms', 'state': 'enabled', 'company_id': company.id})
+Provider.create({'name': 'Messenger Page', 'code': 'messenger', 'channel': 'messenger', 'state': 'enabled', 'company_id': company.id})
 env.ref('order_status_notify.provider_mail').state = 'enabled'
 env.cr.commit()
 """
@@ -57,7 +58,7 @@ def _report(command, db):
 
 @pytest.fixture
 def channel_db():
-    with fresh_database('osn_uninstall') as database:
+    with fresh_database('osn_uninstall', addons=ADDONS + ',order_status_notify_messenger') as database:
         yield database
 
 
@@ -65,7 +66,16 @@ def test_uninstalling_a_channel_leaves_no_enabled_provider_behind(channel_db):
     command, db = channel_db
     _shell(command, db, SETUP)
     before = _report(command, db)
-    assert before['route_channels'] == ['email', 'sms', 'zalo']
+    assert before['route_channels'] == ['email', 'messenger', 'sms', 'zalo']
+
+    _shell(command, db, UNINSTALL % 'order_status_notify_messenger')
+    after_messenger = _report(command, db)
+    states = {name: (code, state) for name, code, state in after_messenger['providers']}
+    assert states['Messenger Page'] == ('none', 'disabled'), after_messenger
+    enabled = sorted((code, name) for name, code, state in after_messenger['providers'] if state == 'enabled')
+    assert enabled == [('esms', 'eSMS'), ('mail', 'E-mail'), ('sandbox', 'Zalo sandbox'), ('zalo_zns', 'Zalo OA')], \
+        after_messenger
+    assert after_messenger['route_channels'] == ['email', 'sms', 'zalo']
 
     _shell(command, db, UNINSTALL % 'order_status_notify_zalo')
     after_zalo = _report(command, db)

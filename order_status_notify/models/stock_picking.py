@@ -249,18 +249,19 @@ class StockPicking(models.Model):
         :return: what was done, for the carrier's answer and the log
         """
         self.ensure_one()
+        expected_date = status.expected_date
+        if not expected_date and status.status in const.CARRIER_EXPECTED_DATE_STATUSES \
+                and not self._order_notify_carrier_status_outdated(status):
+            # Asked before the parcel's row is locked: nobody validating or editing the parcel
+            # waits for the carrier's API.
+            expected_date = self._order_notify_fetch_expected_date(status)
         self.env.cr.execute("SELECT id FROM stock_picking WHERE id = %s FOR NO KEY UPDATE", [self.id])
         self.invalidate_recordset([
             'order_notify_carrier_status', 'order_notify_carrier_status_date', 'order_notify_carrier_event_key',
         ])
-        if status.key == self.order_notify_carrier_event_key:
-            return "repeated: already applied"
-        last, current = self.order_notify_carrier_status_date, self.order_notify_carrier_status
-        rank = const.CARRIER_STATUSES.index
-        if last and current and (
-            status.event_time < last or (status.event_time == last and rank(status.status) <= rank(current))
-        ):
-            return f"ignored: not newer than the parcel's last status ({current} at {last})"
+        outdated = self._order_notify_carrier_status_outdated(status)
+        if outdated:
+            return outdated
         vals = {
             'order_notify_carrier_status': status.status,
             'order_notify_carrier_status_code': status.carrier_status,
@@ -269,9 +270,6 @@ class StockPicking(models.Model):
         }
         if status.status == 'delivery_failed':
             vals['order_notify_failed_reason'] = status.reason or False
-        expected_date = status.expected_date
-        if not expected_date and status.status in const.CARRIER_EXPECTED_DATE_STATUSES:
-            expected_date = self._order_notify_fetch_expected_date(status)
         if expected_date:
             vals['order_notify_expected_date'] = expected_date
         self.write(vals)
@@ -285,6 +283,19 @@ class StockPicking(models.Model):
             self._order_notify_schedule_call_buyer('delivery_failed')
         _logger.info("Parcel %s: carrier status %s (%s) applied", self.id, status.status, status.carrier_status)
         return "ok"
+
+    def _order_notify_carrier_status_outdated(self, status):
+        """Why ``status`` changes nothing on this parcel (the same call again, or a status not
+        newer than its last one), or False when it applies."""
+        if status.key == self.order_notify_carrier_event_key:
+            return "repeated: already applied"
+        last, current = self.order_notify_carrier_status_date, self.order_notify_carrier_status
+        rank = const.CARRIER_STATUSES.index
+        if last and current and (
+            status.event_time < last or (status.event_time == last and rank(status.status) <= rank(current))
+        ):
+            return f"ignored: not newer than the parcel's last status ({current} at {last})"
+        return False
 
     def _order_notify_fetch_expected_date(self, status):
         """The parcel's expected delivery date from the carrier's order API (GHN, GHTK: their

@@ -87,21 +87,17 @@ class OrderNotifyMessage(models.Model):
         data.setdefault('order_notify.triggers', set()).add((shard, moment))
 
     def _order_notify_flush_triggers(self):
-        """Create the triggers wanted by the transaction, as ``ir.cron._trigger`` does, in one
-        INSERT and without reading the jobs (a business hook's cost; a trigger of a job switched
-        off since is ignored by Odoo and cleaned by its own garbage collection)."""
+        """Wake the jobs the transaction wants, with Odoo's own ``ir.cron._trigger``: one call
+        per job, with every moment it was asked for."""
         wanted = self.env.cr.precommit.data.get('order_notify.triggers') or set()
+        by_shard = {}
+        for shard, moment in wanted:
+            by_shard.setdefault(shard, set()).add(moment)
         now = fields.Datetime.now()
-        vals_list, wake_now = [], False
-        for shard, moment in sorted(wanted, key=lambda item: (item[0], item[1] or now)):
+        for shard, moments in sorted(by_shard.items()):
             cron = self._order_notify_get_dispatch_cron(shard) or self._order_notify_get_dispatch_cron()
             if cron:
-                vals_list.append({'cron_id': cron.id, 'call_at': moment or now})
-                wake_now = wake_now or not moment
-        if vals_list:
-            self.env['ir.cron.trigger'].sudo().create(vals_list)
-        if wake_now:
-            self.env.cr.postcommit.add(self.env['ir.cron']._notifydb)
+                cron.sudo()._trigger(sorted(moment or now for moment in moments))
 
     def _order_notify_process_parallel(self, limit=None, shard=0):
         """Dispatch the claimed messages ``self`` (no longer locked: see ``_order_notify_claim``).
